@@ -1,0 +1,2 @@
+//! minirt: placeholder.
+#![no_std]
