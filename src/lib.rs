@@ -1,4 +1,33 @@
-//! concur: the article's concurrency scenarios as a library, so that the
-//! CLI, the examples and the tests share one implementation.
+//! concur: the article "AsyncIO, Threading, and Multiprocessing in Python",
+//! made concrete in Rust, as a library, so that the CLI, the examples and the
+//! tests share one implementation.
+//!
+//! # A tour, in reading order
+//!
+//! 1. [`model`]: the small interfaces scenarios are written against (threads,
+//!    a single-threaded event loop, a multi-threaded executor).
+//! 2. [`scenario`]: one file per article section, each with its expected
+//!    timeline; [`check`] compares a run with it.
+//! 3. [`backend`]: one file per way of running things (sync, threads, pool,
+//!    minirt, smol, tokio, rayon, processes).
+//! 4. [`clock`] and [`recorder`]: every log line and span, on the backend's
+//!    clock; [`log`] formats lines like the article.
+//! 5. [`report`]: the comparison table and JSON; [`cli`]: the command line.
+//! 6. [`sort`]: the CPU-bound merge sort of section 10, on every strategy.
+//! 7. [`executor`]: the executor the async examples run on, chosen by cargo
+//!    feature (minirt, `smol` or `tokio`).
+//!
+//! Data flows one way: `cli` picks a scenario, it runs on a backend, every
+//! event goes to the recorder, `report` renders the record.
 
+pub mod backend;
+pub mod check;
+pub mod cli;
+pub mod clock;
+pub mod executor;
+pub mod log;
+pub mod model;
+pub mod recorder;
+pub mod report;
+pub mod scenario;
 pub mod sort;

@@ -1,0 +1,215 @@
+//! The backends: each way of running things, and which models it can run.
+//!
+//! One file per backend under `backend/`, each ending in a `backend()`
+//! function that says what it offers. A scenario applies to a backend when the
+//! backend offers the scenario's [`Model`]; adding a backend means adding one
+//! file and one line in [`all`].
+
+pub mod minirt;
+pub mod pool;
+pub mod processes;
+pub mod rayon;
+pub mod smol;
+pub mod sync;
+pub mod threads;
+pub mod tokio;
+
+use crate::clock::{Clock, SystemClock};
+use crate::model::event_loop::AsyncBackend;
+use crate::model::parallel::ParallelBackend;
+use crate::model::workers::MakeWorkers;
+use crate::model::Model;
+use crate::sort::Strategy;
+use anyhow::Context as _;
+use std::sync::Arc;
+
+/// Choices that change how backends behave, from the command line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Run minirt on its virtual clock: time jumps to the next deadline, so
+    /// timelines are exact and runs take no real time.
+    pub virtual_clock: bool,
+}
+
+/// Every backend, in the order `concur list` shows them.
+pub fn all(options: Options) -> Vec<Backend> {
+    vec![
+        sync::backend(),
+        threads::backend(),
+        pool::backend(),
+        minirt::backend(options),
+        smol::backend(),
+        tokio::backend(),
+        rayon::backend(),
+        processes::backend(),
+    ]
+}
+
+/// The names of every backend, as the command line accepts them.
+pub fn names() -> Vec<&'static str> {
+    all(Options::default()).iter().map(|b| b.name).collect()
+}
+
+/// The backend called `name`, if there is one.
+pub fn find(name: &str, options: Options) -> Option<Backend> {
+    all(options)
+        .into_iter()
+        .find(|backend| backend.name == name)
+}
+
+/// One way of running things: what it is called and which models it offers.
+pub struct Backend {
+    /// The name used on the command line and in JSON.
+    name: &'static str,
+    /// A few words for `concur list`.
+    about: &'static str,
+    /// Runs plain code on the main thread.
+    sequential: bool,
+    /// Runs jobs on OS threads.
+    workers: Option<MakeWorkers>,
+    /// Runs single-threaded event loops.
+    event_loop: Option<Box<dyn AsyncBackend>>,
+    /// Runs multi-threaded async executors.
+    parallel: Option<Box<dyn ParallelBackend>>,
+    /// Runs the CPU-bound sort this way.
+    sort: Option<Strategy>,
+}
+
+impl Backend {
+    /// A backend that offers nothing yet; the `with_*` methods add models.
+    pub fn new(name: &'static str, about: &'static str) -> Self {
+        Self {
+            name,
+            about,
+            sequential: false,
+            workers: None,
+            event_loop: None,
+            parallel: None,
+            sort: None,
+        }
+    }
+
+    /// Offers plain sequential code.
+    pub fn with_sequential(self) -> Self {
+        Self {
+            sequential: true,
+            ..self
+        }
+    }
+
+    /// Offers OS-thread workers.
+    pub fn with_workers(self, make: MakeWorkers) -> Self {
+        Self {
+            workers: Some(make),
+            ..self
+        }
+    }
+
+    /// Offers a single-threaded event loop.
+    pub fn with_event_loop(self, event_loop: impl AsyncBackend + 'static) -> Self {
+        Self {
+            event_loop: Some(Box::new(event_loop)),
+            ..self
+        }
+    }
+
+    /// Offers a multi-threaded async executor.
+    pub fn with_parallel(self, parallel: impl ParallelBackend + 'static) -> Self {
+        Self {
+            parallel: Some(Box::new(parallel)),
+            ..self
+        }
+    }
+
+    /// Offers the sort, run with `strategy`.
+    pub fn with_sort(self, strategy: Strategy) -> Self {
+        Self {
+            sort: Some(strategy),
+            ..self
+        }
+    }
+
+    /// The backend's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// A few words about the backend.
+    pub fn about(&self) -> &'static str {
+        self.about
+    }
+
+    /// Whether scenarios of `model` run here.
+    pub fn supports(&self, model: Model) -> bool {
+        match model {
+            Model::Sequential => self.sequential,
+            Model::Threads => self.workers.is_some(),
+            Model::EventLoop => self.event_loop.is_some(),
+            Model::ParallelEventLoop => self.parallel.is_some(),
+            Model::Cpu => self.sort.is_some(),
+        }
+    }
+
+    /// The clock a run of `model` is measured on: the event loop's own clock
+    /// for event loops (virtual on minirt with `--virtual`), else the system's.
+    pub fn clock(&self, model: Model) -> Arc<dyn Clock> {
+        match (&self.event_loop, model) {
+            (Some(event_loop), Model::EventLoop) => event_loop.clock(),
+            _ => Arc::new(SystemClock::new()),
+        }
+    }
+
+    /// Checks that the backend runs sequential code.
+    ///
+    /// # Errors
+    ///
+    /// If it does not.
+    pub fn sequential(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.sequential,
+            "{} does not run sequential code",
+            self.name
+        );
+        Ok(())
+    }
+
+    /// Its OS-thread workers.
+    ///
+    /// # Errors
+    ///
+    /// If it has none.
+    pub fn workers(&self) -> anyhow::Result<MakeWorkers> {
+        self.workers
+            .with_context(|| format!("{} has no thread workers", self.name))
+    }
+
+    /// Its single-threaded event loop.
+    ///
+    /// # Errors
+    ///
+    /// If it has none.
+    pub fn event_loop(&self) -> anyhow::Result<&dyn AsyncBackend> {
+        let event_loop = self.event_loop.as_deref();
+        event_loop.with_context(|| format!("{} has no event loop", self.name))
+    }
+
+    /// Its multi-threaded async executor.
+    ///
+    /// # Errors
+    ///
+    /// If it has none.
+    pub fn parallel(&self) -> anyhow::Result<&dyn ParallelBackend> {
+        let parallel = self.parallel.as_deref();
+        parallel.with_context(|| format!("{} has no multi-threaded executor", self.name))
+    }
+
+    /// How it runs the sort.
+    ///
+    /// # Errors
+    ///
+    /// If it does not run the sort.
+    pub fn sort(&self) -> anyhow::Result<Strategy> {
+        self.sort
+            .with_context(|| format!("{} does not run the sort", self.name))
+    }
+}

@@ -1,0 +1,231 @@
+//! `minirt`: our own event loop (runtime/), on the system clock, or on its
+//! virtual clock with `--virtual`.
+//!
+//! On the virtual clock time jumps to the next deadline whenever the loop is
+//! idle, and a blocking call moves time forward without running anything
+//! else. Runs are then exact and instant, which is how the tests check the
+//! article's timelines to the microsecond. minirt also runs the sort, on one
+//! thread: async buys nothing for CPU-bound work.
+//!
+//! One case needs care on the virtual clock: a blocking call on a
+//! `spawn_blocking` helper thread (A1). Virtual time exists only inside the
+//! loop, so the helper does not sleep: it adds the call's length to its
+//! `HELPER_BLOCKED` tally, and the awaiting task then sleeps (in virtual
+//! time) until that long after the call began, while the loop runs the
+//! others. `HelperAwareClock` keeps time still while a helper is out, so
+//! the loop cannot jump past a call whose length it does not know yet.
+
+use super::{Backend, Options};
+use crate::clock::Clock;
+use crate::model::event_loop::{AsyncBackend, BlockingJob, EventLoop, LocalFuture, Main};
+use crate::sort::Strategy;
+use minirt::{JoinError, JoinHandle, Runtime, VirtualClock};
+use std::cell::Cell;
+use std::panic;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, ThreadId};
+use std::time::Duration;
+
+/// The `minirt` backend; on the virtual clock if `options` say so.
+pub fn backend(options: Options) -> Backend {
+    let about = if options.virtual_clock {
+        "our event loop (runtime/), on its virtual clock"
+    } else {
+        "our event loop (runtime/); --virtual for its virtual clock"
+    };
+    Backend::new("minirt", about)
+        .with_event_loop(Minirt {
+            virtual_clock: options.virtual_clock,
+        })
+        .with_sort(Strategy::Minirt)
+}
+
+/// Makes minirt runtimes.
+struct Minirt {
+    /// Whether runtimes use the virtual clock.
+    virtual_clock: bool,
+}
+
+impl AsyncBackend for Minirt {
+    fn clock(&self) -> Arc<dyn Clock> {
+        Arc::new(MinirtClock {
+            virtual_clock: self.virtual_clock,
+            loop_thread: thread::current().id(),
+            last_seen: Mutex::new(Duration::ZERO),
+        })
+    }
+
+    fn run(&self, main: Main) -> anyhow::Result<()> {
+        let helpers_out = Rc::new(Cell::new(0));
+        let runtime = if self.virtual_clock {
+            Runtime::with_clock(HelperAwareClock {
+                virtual_clock: VirtualClock::new(),
+                helpers_out: Rc::clone(&helpers_out),
+            })
+        } else {
+            Runtime::new()
+        };
+        let event_loop = MinirtLoop {
+            virtual_clock: self.virtual_clock,
+            helpers_out,
+        };
+        runtime.block_on(main(Rc::new(event_loop)));
+        Ok(())
+    }
+}
+
+/// A minirt loop as a scenario sees it. minirt's free functions find the
+/// current runtime themselves; only the virtual clock's helpers need state.
+struct MinirtLoop {
+    /// Whether the loop runs on the virtual clock.
+    virtual_clock: bool,
+    /// `spawn_blocking` calls not yet collected by the loop (virtual clock).
+    helpers_out: Rc<Cell<usize>>,
+}
+
+impl EventLoop for MinirtLoop {
+    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
+        let task = minirt::spawn(task);
+        Box::pin(async move { join(task).await.unwrap_or_default() })
+    }
+
+    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
+        Box::pin(minirt::sleep(duration))
+    }
+
+    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
+        if !self.virtual_clock {
+            let helper = minirt::spawn_blocking(job);
+            return Box::pin(async move { join(helper).await.unwrap_or_default() });
+        }
+        let began = minirt::Instant::now();
+        let out = Out::count(&self.helpers_out);
+        let helper = minirt::spawn_blocking(move || {
+            HELPER_BLOCKED.with(|blocked| blocked.set(Some(Duration::ZERO)));
+            job();
+            HELPER_BLOCKED.with(Cell::take).unwrap_or_default()
+        });
+        Box::pin(async move {
+            let blocked = join(helper).await.unwrap_or_default();
+            drop(out);
+            minirt::sleep_until(began + blocked).await;
+        })
+    }
+
+    fn task_count(&self) -> usize {
+        minirt::task_count()
+    }
+}
+
+/// Waits for a minirt task; its panic, if any, continues here. `None` if
+/// the task was cancelled.
+async fn join<T>(task: JoinHandle<T>) -> Option<T> {
+    task.await.map_err(resume_if_panic).ok()
+}
+
+/// Re-raises a task's panic; a cancelled task is simply over.
+fn resume_if_panic(error: JoinError) {
+    if error.is_panic() {
+        let payload = error.into_panic();
+        panic::resume_unwind(payload.unwrap_or_else(|| Box::new("a minirt task panicked")));
+    }
+}
+
+thread_local! {
+    /// On a virtual-clock helper thread: the virtual time its blocking calls
+    /// took so far. `None` on every other thread.
+    static HELPER_BLOCKED: Cell<Option<Duration>> = const { Cell::new(None) };
+}
+
+/// Counts one `spawn_blocking` call as out until dropped.
+struct Out(Rc<Cell<usize>>);
+
+impl Out {
+    /// Counts a call as out.
+    fn count(helpers_out: &Rc<Cell<usize>>) -> Self {
+        helpers_out.set(helpers_out.get() + 1);
+        Out(Rc::clone(helpers_out))
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
+/// minirt's virtual clock, except that it does not jump while a helper
+/// thread is out: it waits for the helper's wake instead, in real time.
+struct HelperAwareClock {
+    /// The clock that keeps the time.
+    virtual_clock: VirtualClock,
+    /// `spawn_blocking` calls the loop has not collected yet.
+    helpers_out: Rc<Cell<usize>>,
+}
+
+impl minirt::Clock for HelperAwareClock {
+    fn now(&self) -> Duration {
+        self.virtual_clock.now()
+    }
+
+    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
+        let deadline = if self.helpers_out.get() > 0 {
+            None
+        } else {
+            deadline
+        };
+        self.virtual_clock.park(deadline, woken);
+    }
+
+    fn block_for(&self, duration: Duration) {
+        self.virtual_clock.block_for(duration);
+    }
+}
+
+/// The run's clock, read through `minirt::Instant`: the loop's own time.
+///
+/// - On the system clock any thread may read it (minirt's system clocks
+///   share one epoch).
+/// - On the virtual clock only the loop's thread can: virtual time exists
+///   inside the loop. Another thread sees the time the loop last read,
+///   `last_seen`.
+struct MinirtClock {
+    /// Whether the loop runs on the virtual clock.
+    virtual_clock: bool,
+    /// The thread that runs the loop (it made the clock, then runs the loop).
+    loop_thread: ThreadId,
+    /// The latest time read on the loop's thread.
+    last_seen: Mutex<Duration>,
+}
+
+impl Clock for MinirtClock {
+    fn now(&self) -> Duration {
+        let mut last_seen = self
+            .last_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !self.virtual_clock || thread::current().id() == self.loop_thread {
+            *last_seen = minirt::Instant::now().duration_since(minirt::Instant::ZERO);
+        }
+        *last_seen
+    }
+
+    fn block_for(&self, duration: Duration) {
+        if thread::current().id() == self.loop_thread {
+            // On the virtual clock this moves time on; on the system clock it sleeps.
+            minirt::time::block_thread_for(duration);
+            return;
+        }
+        let tallied = HELPER_BLOCKED.with(|blocked| match blocked.get() {
+            Some(so_far) => {
+                blocked.set(Some(so_far + duration));
+                true
+            }
+            None => false,
+        });
+        if !tallied {
+            thread::sleep(duration);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! `smol`: smol's `LocalExecutor` with async-io timers; its multi-threaded
+//! `Executor` on two threads for A2.
+//!
+//! smol has no task count, so [`TaskCounter`] counts. smol cancels a task
+//! whose handle is dropped; the interface promises detach, so `Detached`
+//! detaches on drop.
+
+use super::Backend;
+use crate::clock::{Clock, SystemClock};
+use crate::model::event_loop::{
+    AsyncBackend, BlockingJob, EventLoop, LocalFuture, Main, TaskCounter,
+};
+use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
+use anyhow::Context as _;
+use async_executor::{Executor, LocalExecutor, Task};
+use async_io::Timer;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::thread;
+use std::time::Duration;
+
+/// The `smol` backend.
+pub fn backend() -> Backend {
+    Backend::new(
+        "smol",
+        "smol's LocalExecutor; its Executor on 2 threads for A2",
+    )
+    .with_event_loop(SmolLocal)
+    .with_parallel(SmolParallel)
+}
+
+/// Makes single-threaded `LocalExecutor` loops.
+struct SmolLocal;
+
+/// One `LocalExecutor` loop, as a scenario sees it.
+struct LocalLoop {
+    /// The executor; tasks hold a handle to the loop, so it lives as long as they do.
+    executor: Rc<LocalExecutor<'static>>,
+    /// Live spawned tasks.
+    tasks: TaskCounter,
+}
+
+impl AsyncBackend for SmolLocal {
+    fn clock(&self) -> Arc<dyn Clock> {
+        Arc::new(SystemClock::new())
+    }
+
+    fn run(&self, main: Main) -> anyhow::Result<()> {
+        let executor = Rc::new(LocalExecutor::new());
+        let handle = Rc::new(LocalLoop {
+            executor: Rc::clone(&executor),
+            tasks: TaskCounter::default(),
+        });
+        // `async_io::block_on` also drives the timers while it waits.
+        async_io::block_on(executor.run(main(handle)));
+        Ok(())
+    }
+}
+
+impl EventLoop for LocalLoop {
+    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
+        Box::pin(Detached(Some(self.executor.spawn(self.tasks.track(task)))))
+    }
+
+    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
+        Box::pin(sleep(duration))
+    }
+
+    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
+        Box::pin(::smol::unblock(job))
+    }
+
+    fn task_count(&self) -> usize {
+        self.tasks.count_with_main()
+    }
+}
+
+/// Makes multi-threaded `Executor`s with two worker threads.
+struct SmolParallel;
+
+/// One multi-threaded executor, as a scenario sees it.
+struct ParallelSmol {
+    /// Shared with the two worker threads that run its tasks.
+    executor: Arc<Executor<'static>>,
+}
+
+impl ParallelBackend for SmolParallel {
+    fn run(&self, main: ParallelMain) -> anyhow::Result<()> {
+        let executor = Arc::new(Executor::new());
+        // Workers run tasks until `stop` closes, which happens when main is done.
+        let (stop, stopped) = ::smol::channel::bounded::<()>(1);
+        let mut workers = Vec::new();
+        for number in 0..2 {
+            let executor = Arc::clone(&executor);
+            let stopped = stopped.clone();
+            let worker = thread::Builder::new()
+                .name(format!("smol-worker-{number}"))
+                .spawn(move || async_io::block_on(executor.run(stopped.recv())))
+                .context("starting a smol worker thread")?;
+            workers.push(worker);
+        }
+        let handle = Arc::new(ParallelSmol {
+            executor: Arc::clone(&executor),
+        });
+        async_io::block_on(main(handle));
+        drop(stop);
+        for worker in workers {
+            let _ = worker.join();
+        }
+        Ok(())
+    }
+}
+
+impl ParallelLoop for ParallelSmol {
+    fn spawn(&self, task: SendFuture<()>) -> SendFuture<()> {
+        Box::pin(Detached(Some(self.executor.spawn(task))))
+    }
+
+    fn sleep(&self, duration: Duration) -> SendFuture<()> {
+        Box::pin(sleep(duration))
+    }
+}
+
+/// Sleeps on an async-io timer.
+async fn sleep(duration: Duration) {
+    Timer::after(duration).await;
+}
+
+/// A smol task that is detached, not cancelled, when its handle is dropped.
+///
+/// - The option is `Some` until the handle is dropped.
+struct Detached<T>(Option<Task<T>>);
+
+impl<T> Future for Detached<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match self.0.as_mut() {
+            Some(task) => Pin::new(task).poll(cx),
+            // Only `drop` takes the task, and a dropped future is not polled.
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl<T> Drop for Detached<T> {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.detach();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The command line: `concur list`, `concur run`, `concur compare`, and the
+//! main job when no command is given.
+//!
+//! Parsing and checking input is in `cli/args.rs`, the commands here, and the
+//! plain-words summary of the main job in `cli/summary.rs`. Every mistake in
+//! the input is caught before anything runs or is written.
+
+pub mod args;
+mod commands;
+pub mod summary;
+
+use self::args::{parse_backend, parse_count, parse_scenario, parse_unit, UsageError};
+use crate::scenario::Scenario;
+use crate::sort;
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Runs the command line: parses the arguments and does what they ask.
+///
+/// # Errors
+///
+/// A [`UsageError`] for bad input (exit code 2), anything else for a failed
+/// run (exit code 1).
+pub fn run() -> anyhow::Result<()> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => match error.kind() {
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                error.print()?;
+                return Ok(());
+            }
+            _ => return Err(UsageError(args::one_line(&error.to_string())).into()),
+        },
+    };
+    match cli.command {
+        None => commands::main_job(),
+        Some(Command::List) => commands::list(),
+        Some(Command::Run(run)) => commands::run(&run),
+        Some(Command::Compare(compare)) => commands::compare(&compare),
+        Some(Command::SortWorker) => sort::worker_main(),
+    }
+}
+
+/// The article's experiments in Rust: the same story told by threads, a
+/// pool, event loops (minirt, smol, tokio), rayon and processes.
+///
+/// With no command: compare every scenario on every backend (about a
+/// minute), then say in plain words what the table shows.
+#[derive(Debug, Parser)]
+#[command(name = "concur", version)]
+struct Cli {
+    /// What to do; the main job when absent.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the scenarios (with their article section) and the backends.
+    List,
+    /// Run one scenario and print its article-style log, on one backend or
+    /// on each it applies to in turn.
+    Run(RunArgs),
+    /// Run scenarios on every backend they apply to and compare them in a table.
+    Compare(CompareArgs),
+    /// Be a worker of the `processes` sort: sort lists from stdin to stdout.
+    #[command(name = "sort-worker", hide = true)]
+    SortWorker,
+}
+
+/// `concur run`.
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The scenario (see `concur list`).
+    #[arg(value_parser = parse_scenario)]
+    scenario: &'static dyn Scenario,
+    /// Run on this backend only (repeatable); default: every one it applies to.
+    #[arg(long = "backend", short, value_name = "BACKEND", value_parser = parse_backend)]
+    backends: Vec<&'static str>,
+    /// How long the article's one second lasts (1ms..10s).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_unit)]
+    unit: Duration,
+    /// Common options.
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// `concur compare`.
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// The scenarios to compare; default: all.
+    #[arg(value_parser = parse_scenario)]
+    scenarios: Vec<&'static dyn Scenario>,
+    /// Compare these backends only (repeatable); default: all.
+    #[arg(long = "backend", short, value_name = "BACKEND", value_parser = parse_backend)]
+    backends: Vec<&'static str>,
+    /// How long the article's one second lasts (1ms..10s).
+    #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_unit)]
+    unit: Duration,
+    /// Also write the results as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Common options.
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// Options of both `run` and `compare`.
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// How many lists the sort sorts [default: 1000].
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    lists: Option<usize>,
+    /// How many integers each list holds [default: 30000].
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    len: Option<usize>,
+    /// Run minirt on its virtual clock: exact timelines, no waiting.
+    #[arg(long = "virtual")]
+    virtual_clock: bool,
+}

@@ -1,0 +1,116 @@
+//! Checking what the user typed: scenario and backend names, the unit, the
+//! sort's sizes. Every refusal is one line that says what is accepted.
+//!
+//! The parsers plug into clap (`value_parser = ...`), so a bad value is a
+//! usage error like any other, which [`UsageError`] carries to `main` and
+//! exit code 2.
+
+use crate::backend;
+use crate::scenario::{self, Scenario};
+use std::fmt;
+use std::time::Duration;
+
+/// A mistake on the command line: printed as one line, exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The shortest unit accepted: below a millisecond, timer resolution and
+/// scheduling noise swamp the timeline.
+pub const MIN_UNIT: Duration = Duration::from_millis(1);
+
+/// The longest unit accepted: at 10 s, scenario 6 alone takes 80 s.
+pub const MAX_UNIT: Duration = Duration::from_secs(10);
+
+/// Parses a scenario name.
+///
+/// # Errors
+///
+/// An unknown name; the message lists the accepted ones.
+pub fn parse_scenario(name: &str) -> Result<&'static dyn Scenario, String> {
+    scenario::find(name).ok_or_else(|| {
+        format!(
+            "unknown scenario '{name}'; accepted: {}",
+            scenario::names().join(", ")
+        )
+    })
+}
+
+/// Parses a backend name.
+///
+/// # Errors
+///
+/// An unknown name; the message lists the accepted ones.
+pub fn parse_backend(name: &str) -> Result<&'static str, String> {
+    let names = backend::names();
+    let found = names.iter().find(|known| **known == name);
+    found
+        .copied()
+        .ok_or_else(|| format!("unknown backend '{name}'; accepted: {}", names.join(", ")))
+}
+
+/// Parses a unit such as `100ms` or `1s` (humantime syntax): a whole number
+/// of milliseconds from [`MIN_UNIT`] to [`MAX_UNIT`].
+///
+/// # Errors
+///
+/// Anything else, with a message saying what is accepted.
+///
+/// # Examples
+///
+/// ```
+/// use concur::cli::args::parse_unit;
+/// use std::time::Duration;
+/// assert_eq!(parse_unit("250ms"), Ok(Duration::from_millis(250)));
+/// assert!(parse_unit("0s").is_err());
+/// assert!(parse_unit("1h").is_err());
+/// assert!(parse_unit("fast").is_err());
+/// ```
+pub fn parse_unit(text: &str) -> Result<Duration, String> {
+    let accepted = "a whole number of milliseconds from 1ms to 10s, like 50ms or 1s";
+    let unit = humantime::parse_duration(text)
+        .map_err(|error| format!("'{text}' is not a duration ({error}); use {accepted}"))?;
+    if unit < MIN_UNIT || unit > MAX_UNIT || unit.subsec_nanos() % 1_000_000 != 0 {
+        return Err(format!("unit {text} is out of range; use {accepted}"));
+    }
+    Ok(unit)
+}
+
+/// Parses a count for `--lists` or `--len`: at least 1. The product of
+/// the two is checked by the sort (`sort::validate_size`).
+///
+/// # Errors
+///
+/// Not a number, or zero.
+pub fn parse_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("'{text}' is not a whole number (at least 1)")),
+    }
+}
+
+/// Squeezes one of clap's messages onto one line: the text before its first
+/// blank line (which starts the usage and tips), without the `error: ` that
+/// `main` adds back.
+///
+/// # Examples
+///
+/// ```
+/// use concur::cli::args::one_line;
+/// let clap = "error: the following required arguments were not provided:\n  <SCENARIO>\n\nUsage: concur run <SCENARIO>\n";
+/// assert_eq!(one_line(clap), "the following required arguments were not provided: <SCENARIO>");
+/// ```
+pub fn one_line(message: &str) -> String {
+    let head = message.split("\n\n").next().unwrap_or(message);
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let line = words.join(" ");
+    line.strip_prefix("error: ").unwrap_or(&line).to_string()
+}

@@ -1,0 +1,235 @@
+//! The commands: `list`, `run`, `compare`, and the main job.
+//!
+//! Each checks all of its input first (a [`UsageError`] then, before any
+//! run), runs, and prints to stdout. Progress goes to stderr, so that
+//! `concur compare > table.txt` holds only the table.
+
+use super::args::UsageError;
+use super::summary;
+use super::{CommonArgs, CompareArgs, RunArgs};
+use crate::backend::{self, Backend};
+use crate::report::{self, table::duration};
+use crate::scenario::{self, Run, Scenario, SortOptions};
+use crate::sort;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// The main job's unit: short enough that every scenario on every backend
+/// (about 95 units in all) plus the sort fits in about a minute.
+pub(super) const MAIN_UNIT: Duration = Duration::from_millis(400);
+
+/// The main job's number of lists: the article's 1000 × 30000 takes tens of
+/// seconds per backend on 2 cores, too long for a one-minute tour.
+pub(super) const MAIN_LISTS: usize = 200;
+
+/// The main job's list length: the article's.
+pub(super) const MAIN_LEN: usize = sort::DEFAULT_LEN;
+
+/// `concur list`.
+pub(super) fn list() -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Scenarios (section of the article, or our addition A1..A4):"
+    )?;
+    for scenario in scenario::all() {
+        let (name, section) = (scenario.name(), scenario.section());
+        writeln!(out, "  {name:<24} {section:<7} {}", scenario.about())?;
+        let backends = applicable(scenario, backend::Options::default()).join(", ");
+        writeln!(out, "  {:<32} runs on: {backends}", "")?;
+    }
+    writeln!(out, "\nBackends:")?;
+    for backend in backend::all(backend::Options::default()) {
+        writeln!(out, "  {:<10} {}", backend.name(), backend.about())?;
+    }
+    Ok(())
+}
+
+/// `concur run`: the live log of one scenario on each chosen backend.
+pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let scenario = args.scenario;
+    let backends = chosen_backends(scenario, &args.backends, &args.common)?;
+    let options = scenario::Options {
+        unit: args.unit,
+        echo: true,
+        sort: sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?,
+    };
+    let mut runs = Vec::new();
+    for backend in &backends {
+        let unit = humantime::format_duration(args.unit);
+        let header = format!("{} on {} (unit {unit})", scenario.name(), backend.name());
+        writeln!(std::io::stdout(), "== {header} ==")?;
+        let run = scenario::run(scenario, backend, &options)?;
+        runs.push(run);
+        let summary = summary::one_run(runs.last().expect("just pushed"), &runs);
+        writeln!(std::io::stdout(), "-> {summary}\n")?;
+    }
+    Ok(())
+}
+
+/// `concur compare`: the table, and the JSON file if asked.
+pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
+    let scenarios = if args.scenarios.is_empty() {
+        scenario::all().to_vec()
+    } else {
+        args.scenarios.clone()
+    };
+    let sort = sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?;
+    if let Some(path) = &args.json {
+        check_json_path(path)?;
+    }
+    let options = backend_options(&args.common);
+    let runs = compare_runs(&scenarios, &args.backends, options, args.unit, sort)?;
+    writeln!(std::io::stdout(), "{}", report::table::table(&runs))?;
+    if let Some(path) = &args.json {
+        report::json::write(path, &runs, args.unit)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// The main job: compare everything at [`MAIN_UNIT`], then explain.
+pub(super) fn main_job() -> anyhow::Result<()> {
+    let unit = humantime::format_duration(MAIN_UNIT);
+    let intro = format!(
+        "concur: the article's experiments, every scenario on every backend it applies to.\n\
+         One unit (the article's second) is {unit} here. The sort uses {MAIN_LISTS} lists of \
+         {MAIN_LEN}, not the article's {} lists, to keep this to about a minute;\n\
+         `concur compare sort` runs the full size. `concur --help` shows the rest.\n",
+        sort::DEFAULT_LISTS
+    );
+    writeln!(std::io::stdout(), "{intro}")?;
+    let sort = SortOptions {
+        lists: MAIN_LISTS,
+        len: MAIN_LEN,
+        seed: 1,
+        worker_exe: None,
+    };
+    let runs = compare_runs(
+        &scenario::all(),
+        &[],
+        backend::Options::default(),
+        MAIN_UNIT,
+        sort,
+    )?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}\n", report::table::table(&runs))?;
+    for paragraph in summary::main_job(&runs) {
+        writeln!(out, "{paragraph}\n")?;
+    }
+    Ok(())
+}
+
+/// Runs every (scenario, backend) pair that applies, reporting progress on
+/// stderr.
+fn compare_runs(
+    scenarios: &[&'static dyn Scenario],
+    only: &[&'static str],
+    backend_options: backend::Options,
+    unit: Duration,
+    sort: SortOptions,
+) -> anyhow::Result<Vec<Run>> {
+    let mut pairs = Vec::new();
+    for &scenario in scenarios {
+        for backend in backend::all(backend_options) {
+            let wanted = only.is_empty() || only.contains(&backend.name());
+            if wanted && backend.supports(scenario.model()) {
+                pairs.push((scenario, backend));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        let message = "none of these scenarios runs on the backends given (see `concur list`)";
+        return Err(UsageError(message.to_string()).into());
+    }
+    let options = scenario::Options {
+        unit,
+        echo: false,
+        sort,
+    };
+    let mut runs = Vec::with_capacity(pairs.len());
+    for (number, (scenario, backend)) in pairs.iter().enumerate() {
+        let label = format!("{} on {}", scenario.name(), backend.name());
+        eprint!("[{:>2}/{}] {label:<36} ", number + 1, pairs.len());
+        let run = scenario::run(*scenario, backend, &options)?;
+        let verdict = if run.verdict.matches {
+            "ok"
+        } else {
+            "does not match"
+        };
+        eprintln!("{} {verdict}", duration(run.wall));
+        runs.push(run);
+    }
+    Ok(runs)
+}
+
+/// The backends `scenario` runs on here: those named, or all it applies to.
+fn chosen_backends(
+    scenario: &dyn Scenario,
+    named: &[&'static str],
+    common: &CommonArgs,
+) -> anyhow::Result<Vec<Backend>> {
+    let runs_on = applicable(scenario, backend_options(common));
+    if let Some(refused) = named.iter().find(|name| !runs_on.contains(name)) {
+        let (name, model) = (scenario.name(), scenario.model().describe());
+        let message = format!(
+            "{name} needs {model}, which {refused} does not offer; {name} runs on: {}",
+            runs_on.join(", ")
+        );
+        return Err(UsageError(message).into());
+    }
+    let all = backend::all(backend_options(common)).into_iter();
+    let keep = |backend: &Backend| runs_on.contains(&backend.name());
+    let wanted = |backend: &Backend| named.is_empty() || named.contains(&backend.name());
+    Ok(all
+        .filter(|backend| keep(backend) && wanted(backend))
+        .collect())
+}
+
+/// The names of the backends `scenario` applies to.
+fn applicable(scenario: &dyn Scenario, options: backend::Options) -> Vec<&'static str> {
+    let all = backend::all(options);
+    let runs_it = all
+        .iter()
+        .filter(|backend| backend.supports(scenario.model()));
+    runs_it.map(Backend::name).collect()
+}
+
+/// Backend choices from the command line.
+fn backend_options(common: &CommonArgs) -> backend::Options {
+    backend::Options {
+        virtual_clock: common.virtual_clock,
+    }
+}
+
+/// The sort's size from the command line, checked.
+fn sort_options(common: &CommonArgs, lists: usize, len: usize) -> anyhow::Result<SortOptions> {
+    let (lists, len) = (common.lists.unwrap_or(lists), common.len.unwrap_or(len));
+    sort::validate_size(lists, len).map_err(|error| UsageError(error.to_string()))?;
+    Ok(SortOptions {
+        lists,
+        len,
+        seed: 1,
+        worker_exe: None,
+    })
+}
+
+/// Refuses a JSON path that cannot be written, before anything runs.
+fn check_json_path(path: &Path) -> anyhow::Result<()> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let problem = if path.file_name().is_none() || path.is_dir() {
+        Some("is not a file name")
+    } else if !parent.is_dir() {
+        Some("is in a directory that does not exist")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(UsageError(format!("--json {} {problem}", path.display())).into()),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,134 @@
+//! Plain words about runs: the one-line summary after `concur run`, and the
+//! closing paragraphs of the main job, built from what was measured.
+
+use crate::report::{self, table::duration};
+use crate::scenario::Run;
+
+/// One line about one run: its total, times, threads, value and verdict.
+pub fn one_run(run: &Run, runs: &[Run]) -> String {
+    let mut parts = Vec::new();
+    match run.expected_units {
+        Some(expected) => parts.push(format!(
+            "{:.2} units (article: {expected:.2})",
+            run.measured_units
+        )),
+        None => parts.push(format!("sorting took {}", duration(run.wall))),
+    }
+    parts.push(format!("wall {}", duration(run.wall)));
+    parts.push(format!("CPU {}", duration(run.cpu)));
+    let plural = if run.threads == 1 { "" } else { "s" };
+    parts.push(format!("{} thread{plural}", run.threads));
+    if let Some(value) = run.value {
+        parts.push(format!("final value {value}"));
+    }
+    let note = report::note(run, runs);
+    if run.verdict.matches && !note.is_empty() {
+        parts.push(note);
+    }
+    let verdict = match &run.verdict.reason {
+        None if run.scenario == "sort" => "every list sorted".to_string(),
+        None => "matches the article".to_string(),
+        Some(reason) => format!("does NOT match the article: {reason}"),
+    };
+    format!("{}: {verdict}", parts.join(", "))
+}
+
+/// The main job's closing paragraphs: what the table shows, in numbers.
+pub fn main_job(runs: &[Run]) -> Vec<String> {
+    let mut paragraphs = Vec::new();
+    let matching = runs.iter().filter(|run| run.verdict.matches).count();
+    let mut verdict = format!("{matching} of {} runs match the article.", runs.len());
+    for run in runs.iter().filter(|run| !run.verdict.matches) {
+        let reason = run.verdict.reason.as_deref().unwrap_or("?");
+        verdict.push_str(&format!(" {} on {}: {reason}.", run.scenario, run.backend));
+    }
+    paragraphs.push(verdict);
+    if let (Some(delay), Some(overlapped)) = (
+        units(runs, &["delay"]),
+        units(runs, &["threads", "pool", "tasks"]),
+    ) {
+        paragraphs.push(format!(
+            "Waiting: one thread doing one thing after another took {delay} units; threads, \
+             a pool and tasks on one event loop overlapped the same waits in {overlapped}."
+        ));
+    }
+    if let (Some(stalled), Some(fixed)) =
+        (units(runs, &["blocking"]), units(runs, &["blocking-fixed"]))
+    {
+        paragraphs.push(format!(
+            "A blocking call inside a task stalled every event loop: {stalled} units instead \
+             of 5. Handed to a helper thread (spawn_blocking), it took {fixed}."
+        ));
+    }
+    let race = [
+        "race",
+        "race-locked",
+        "race-async",
+        "race-async-multithread",
+    ]
+    .map(|name| values(runs, name));
+    if let [Some(unlocked), Some(locked), Some(one_thread), Some(many_threads)] = race {
+        paragraphs.push(format!(
+            "Races: two threads that read, compute and write without a lock lost an update \
+             (final value {unlocked}); with a lock, {locked}. Two tasks on one event loop got \
+             {one_thread} with no lock, and the very same code on a multi-threaded executor \
+             got {many_threads}: the safety comes from one thread, not from async."
+        ));
+    }
+    if let Some(sort) = sort_paragraph(runs) {
+        paragraphs.push(sort);
+    }
+    paragraphs
+}
+
+/// The measured totals of `scenarios` over all their backends: `5.00`, or a
+/// range like `3.00-3.02`.
+fn units(runs: &[Run], scenarios: &[&str]) -> Option<String> {
+    let totals: Vec<f64> = runs
+        .iter()
+        .filter(|run| scenarios.contains(&run.scenario))
+        .map(|run| run.measured_units)
+        .collect();
+    let low = totals.iter().copied().reduce(f64::min)?;
+    let high = totals.iter().copied().reduce(f64::max)?;
+    let (low, high) = (format!("{low:.2}"), format!("{high:.2}"));
+    Some(if low == high {
+        low
+    } else {
+        format!("{low}-{high}")
+    })
+}
+
+/// The final values of `scenario` over all its backends: `1`, or `1 and 2`.
+fn values(runs: &[Run], scenario: &str) -> Option<String> {
+    let mut values: Vec<i64> = runs
+        .iter()
+        .filter(|run| run.scenario == scenario)
+        .filter_map(|run| run.value)
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    let words: Vec<String> = values.iter().map(i64::to_string).collect();
+    (!words.is_empty()).then(|| words.join(" and "))
+}
+
+/// The sort's speed-ups against one thread, in words.
+fn sort_paragraph(runs: &[Run]) -> Option<String> {
+    let sorts: Vec<&Run> = runs.iter().filter(|run| run.scenario == "sort").collect();
+    let baseline = sorts.iter().find(|run| run.backend == "sync")?;
+    let others: Vec<String> = sorts
+        .iter()
+        .filter(|run| run.backend != "sync")
+        .filter_map(|run| {
+            let times = report::speedup(run, runs)?;
+            Some(format!("{} {times:.2}×", run.backend))
+        })
+        .collect();
+    Some(format!(
+        "CPU-bound sorting: one thread took {}; against it, {}. Threads and processes use \
+         every core (processes also pay to copy the lists over pipes); minirt, one thread, \
+         cannot go faster however many tasks it has.",
+        duration(baseline.wall),
+        others.join(", ")
+    ))
+}

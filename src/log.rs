@@ -1,0 +1,99 @@
+//! The article's log line, `HH:MM:SS:Thread:message`, and its short-unit form.
+//!
+//! The article logs with Python's `%(asctime)s:%(threadName)s:%(message)s`
+//! and `%H:%M:%S`. That reads well when things happen whole seconds apart.
+//! With a 50 ms unit every line would show the same second, so for units that
+//! are not whole seconds we print the elapsed time with milliseconds instead.
+//! The [`recorder`](crate::recorder) uses this for live output; the examples
+//! use [`info`].
+
+use std::io::Write;
+use std::thread::{self, ThreadId};
+use std::time::{Duration, SystemTime};
+
+/// How the time column of a log line is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Time of day, `HH:MM:SS` (UTC), as in the article: for whole-second units.
+    /// Holds the wall-clock moment that elapsed time zero corresponds to.
+    TimeOfDay(SystemTime),
+    /// Seconds since the start with milliseconds, `2.000s`: for shorter units.
+    Elapsed,
+}
+
+impl Style {
+    /// The style that keeps a timeline readable at `unit`: time of day when
+    /// the unit is a whole number of seconds, elapsed time otherwise.
+    pub fn for_unit(unit: Duration, started: SystemTime) -> Self {
+        if unit.subsec_nanos() == 0 && unit.as_secs() > 0 {
+            Style::TimeOfDay(started)
+        } else {
+            Style::Elapsed
+        }
+    }
+
+    /// Formats one line: `time:thread:message`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use concur::log::Style;
+    /// use std::time::{Duration, UNIX_EPOCH};
+    ///
+    /// let noon = Style::TimeOfDay(UNIX_EPOCH + Duration::from_secs(12 * 3600));
+    /// let line = noon.format(Duration::from_secs(2), "MainThread", "Printing TWO");
+    /// assert_eq!(line, "12:00:02:MainThread:Printing TWO");
+    /// let short = Style::Elapsed.format(Duration::from_millis(100), "Thread-1", "TWO received");
+    /// assert_eq!(short, "0.100s:Thread-1:TWO received");
+    /// ```
+    pub fn format(self, at: Duration, thread: &str, message: &str) -> String {
+        match self {
+            Style::TimeOfDay(started) => {
+                format!("{}:{thread}:{message}", time_of_day(started + at))
+            }
+            Style::Elapsed => format!("{:.3}s:{thread}:{message}", at.as_secs_f64()),
+        }
+    }
+}
+
+/// `HH:MM:SS` of a wall-clock moment, in UTC (no time-zone database needed).
+fn time_of_day(moment: SystemTime) -> String {
+    // RFC 3339 is `YYYY-MM-DDTHH:MM:SSZ`; the time of day is bytes 11..19.
+    let stamp = humantime::format_rfc3339_seconds(moment).to_string();
+    stamp.get(11..19).unwrap_or("??:??:??").to_string()
+}
+
+/// The article's name for the current thread: `MainThread` for `main` (or for
+/// the thread whose id is given as `main`), otherwise the thread's own name
+/// (`Thread-1`, `ThreadPoolExecutor-0_0`, ...).
+pub fn thread_name(main: Option<ThreadId>) -> String {
+    let current = thread::current();
+    if main == Some(current.id()) {
+        return "MainThread".to_string();
+    }
+    match current.name() {
+        Some("main") => "MainThread".to_string(),
+        Some(name) => name.to_string(),
+        // Python names unnamed threads too; we show the id rather than guess.
+        None => format!("{:?}", current.id()),
+    }
+}
+
+/// Prints one line in the article's format, now: `HH:MM:SS:Thread:message`.
+/// For the examples, which are not measured, only read.
+///
+/// Write errors (a closed pipe) are ignored: a log line is not worth a panic.
+///
+/// # Examples
+///
+/// ```
+/// concur::log::info("Main started");
+/// ```
+pub fn info(message: impl AsRef<str>) {
+    let line = Style::TimeOfDay(SystemTime::now()).format(
+        Duration::ZERO,
+        &thread_name(None),
+        message.as_ref(),
+    );
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}

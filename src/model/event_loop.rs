@@ -1,0 +1,122 @@
+//! Tasks on one thread, cooperatively: the model of the article's asyncio
+//! sections.
+//!
+//! A backend ([`AsyncBackend`]) makes a fresh event loop for each run and
+//! hands the scenario's `main` an [`EventLoop`] handle to spawn, sleep and
+//! count tasks with, like `asyncio.run(main())`. Futures here need not be
+//! `Send`: everything runs on the thread that called [`AsyncBackend::run`].
+//! Blocking calls go through the run's clock (`Recorder::block_for`), so that
+//! on a virtual clock they cost virtual time.
+
+use super::Sleeper;
+use crate::clock::Clock;
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A boxed future that stays on its thread.
+pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// A job for a helper thread, off the event loop.
+pub type BlockingJob = Box<dyn FnOnce() + Send + 'static>;
+
+/// What a scenario may ask of a single-threaded event loop.
+pub trait EventLoop {
+    /// Schedules `task` to run concurrently, like `asyncio.create_task`.
+    /// The returned future completes when the task has; dropping it detaches
+    /// the task (it still runs).
+    ///
+    /// A task that panicked makes the returned future panic too.
+    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()>;
+
+    /// A future that completes after `duration`, like `asyncio.sleep`.
+    fn sleep(&self, duration: Duration) -> LocalFuture<()>;
+
+    /// Runs `job` on a helper thread and completes when it is done, like
+    /// `loop.run_in_executor` (minirt's and tokio's `spawn_blocking`,
+    /// smol's `unblock`).
+    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()>;
+
+    /// Live tasks, counting the main one, like `len(asyncio.all_tasks())`.
+    fn task_count(&self) -> usize;
+}
+
+/// The handle a scenario's `main` receives.
+pub type Handle = Rc<dyn EventLoop>;
+
+/// A scenario's `main`: given the loop, the future to run to completion.
+pub type Main = Box<dyn FnOnce(Handle) -> LocalFuture<()>>;
+
+/// A backend that runs single-threaded event loops.
+pub trait AsyncBackend {
+    /// A fresh clock for one run: the loop's own clock, so that a virtual
+    /// clock gives virtual log times.
+    fn clock(&self) -> Arc<dyn Clock>;
+
+    /// Runs `main` to completion on a fresh loop on the calling thread.
+    ///
+    /// # Errors
+    ///
+    /// If the runtime cannot be built (for example, no thread can be spawned).
+    fn run(&self, main: Main) -> anyhow::Result<()>;
+}
+
+/// Runs `tasks` concurrently and waits for all of them, like
+/// `asyncio.gather`: each becomes a task first, so all start together.
+pub async fn gather(event_loop: &dyn EventLoop, tasks: impl IntoIterator<Item = LocalFuture<()>>) {
+    let handles: Vec<_> = tasks
+        .into_iter()
+        .map(|task| event_loop.spawn(task))
+        .collect();
+    for handle in handles {
+        handle.await;
+    }
+}
+
+impl Sleeper for Handle {
+    type Sleep = LocalFuture<()>;
+
+    fn sleep(&self, duration: Duration) -> Self::Sleep {
+        EventLoop::sleep(&**self, duration)
+    }
+}
+
+/// Counts live tasks, for runtimes that do not expose the number (smol,
+/// tokio's current-thread runtime without unstable metrics).
+///
+/// A task counts from the moment it is spawned until its future is dropped,
+/// whether it finished or was cancelled.
+#[derive(Debug, Clone, Default)]
+pub struct TaskCounter {
+    /// Tasks spawned and not yet dropped.
+    live: Rc<Cell<usize>>,
+}
+
+impl TaskCounter {
+    /// Wraps `task` so that it counts as live until it is dropped.
+    pub fn track<F: Future>(&self, task: F) -> impl Future<Output = F::Output> {
+        self.live.set(self.live.get() + 1);
+        let guard = Uncount(self.live.clone());
+        async move {
+            let _guard = guard;
+            task.await
+        }
+    }
+
+    /// Live tasks plus one for the main task, as `asyncio.all_tasks` counts.
+    pub fn count_with_main(&self) -> usize {
+        self.live.get() + 1
+    }
+}
+
+/// Takes a task off the count when dropped.
+struct Uncount(Rc<Cell<usize>>);
+
+impl Drop for Uncount {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}

@@ -1,0 +1,215 @@
+//! The recorder: every log line and span of one run, on the run's clock.
+//!
+//! A scenario logs through a [`Recorder`] (`rec.log("TWO received")`) from any
+//! thread or task; the recorder stamps each line with the elapsed time on the
+//! backend's [`Clock`] and the article's thread name. Time zero is the first
+//! reading, so a run's total is the time of its last line, as in the article's
+//! logs. When the run is over, [`Recorder::record`] hands back a [`Record`]
+//! that the [`check`](crate::check) and the [`report`](crate::report) read.
+
+use crate::clock::Clock;
+use crate::log::{self, Style};
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, SystemTime};
+
+/// One log line: when, on which thread, what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    /// Time since the run's first reading, on the run's clock.
+    pub at: Duration,
+    /// The article's thread name (`MainThread`, `Thread-1`, ...).
+    pub thread: String,
+    /// The message, e.g. `Printing TWO`.
+    pub message: String,
+}
+
+/// A stretch of time a thread spent on one thing (a job, a blocking call).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// The thread the span ran on.
+    pub thread: String,
+    /// What it was, e.g. `blocking call`.
+    pub label: String,
+    /// When it began, since the run's first reading.
+    pub begin: Duration,
+    /// When it ended.
+    pub end: Duration,
+}
+
+/// Everything one run recorded.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Log lines in the order they were logged (which is time order).
+    pub lines: Vec<LogLine>,
+    /// Spans in the order they ended.
+    pub spans: Vec<Span>,
+    /// How many distinct threads logged a line or ran a span.
+    pub threads: usize,
+    /// The time of the last line: the run's length on its own clock.
+    pub total: Duration,
+    /// The wall-clock moment of time zero, for `HH:MM:SS` lines.
+    pub started: SystemTime,
+}
+
+/// Collects the log lines and spans of one run. Cheap to clone; every clone
+/// records into the same run, from any thread.
+///
+/// # Examples
+///
+/// ```
+/// use concur::clock::SystemClock;
+/// use concur::recorder::Recorder;
+/// use std::sync::Arc;
+///
+/// let rec = Recorder::new(Arc::new(SystemClock::new()), None);
+/// rec.log("Main started");
+/// let record = rec.record();
+/// assert_eq!(record.lines[0].thread, "MainThread");
+/// assert_eq!(record.lines[0].message, "Main started");
+/// ```
+#[derive(Clone)]
+pub struct Recorder {
+    /// Shared by every clone.
+    shared: Arc<Shared>,
+}
+
+/// The recorder's state, shared by its clones.
+struct Shared {
+    /// The run's clock: the backend's.
+    clock: Arc<dyn Clock>,
+    /// The thread that created the recorder, which the logs call `MainThread`.
+    main_thread: ThreadId,
+    /// When set, each line is also printed as it is logged, styled for this unit.
+    echo: Option<Duration>,
+    /// What was recorded so far.
+    state: Mutex<State>,
+}
+
+/// What was recorded so far.
+///
+/// - `origin` is `None` until the first reading, then the clock reading and
+///   the wall-clock moment that count as time zero.
+/// - `lines` is in time order because time is read under the lock.
+#[derive(Default)]
+struct State {
+    /// Time zero, once read.
+    origin: Option<(Duration, SystemTime)>,
+    /// Lines so far.
+    lines: Vec<LogLine>,
+    /// Spans so far.
+    spans: Vec<Span>,
+    /// Every thread that logged or ran a span.
+    threads: HashSet<ThreadId>,
+}
+
+impl Recorder {
+    /// A recorder on `clock`, created on the thread that will be `MainThread`.
+    /// With `echo` set to the run's unit, lines are printed as they come.
+    pub fn new(clock: Arc<dyn Clock>, echo: Option<Duration>) -> Self {
+        let shared = Shared {
+            clock,
+            main_thread: thread::current().id(),
+            echo,
+            state: Mutex::new(State::default()),
+        };
+        Self {
+            shared: Arc::new(shared),
+        }
+    }
+
+    /// Time since the run's first reading (the first call starts the run).
+    pub fn now(&self) -> Duration {
+        let mut state = self.lock();
+        self.elapsed(&mut state)
+    }
+
+    /// Logs `message` from the current thread, stamped with the run's time.
+    pub fn log(&self, message: impl Into<String>) {
+        let mut state = self.lock();
+        let at = self.elapsed(&mut state);
+        let line = LogLine {
+            at,
+            thread: log::thread_name(Some(self.shared.main_thread)),
+            message: message.into(),
+        };
+        if let (Some(unit), Some((_, started))) = (self.shared.echo, state.origin) {
+            let text = Style::for_unit(unit, started).format(at, &line.thread, &line.message);
+            // A closed stdout must not stop the run; the CLI notices it later.
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
+        }
+        state.threads.insert(thread::current().id());
+        state.lines.push(line);
+    }
+
+    /// A blocking call of `duration` on the current thread (see
+    /// [`Clock::block_for`]), recorded as a `blocking call` span.
+    pub fn block_for(&self, duration: Duration) {
+        let _span = self.span("blocking call");
+        self.shared.clock.block_for(duration);
+    }
+
+    /// Starts a span; it ends (and is recorded) when the guard is dropped.
+    pub fn span(&self, label: impl Into<String>) -> SpanGuard {
+        SpanGuard {
+            recorder: self.clone(),
+            label: label.into(),
+            begin: self.now(),
+        }
+    }
+
+    /// A snapshot of everything recorded so far.
+    pub fn record(&self) -> Record {
+        let state = self.lock();
+        let total = state.lines.iter().map(|line| line.at).max();
+        Record {
+            lines: state.lines.clone(),
+            spans: state.spans.clone(),
+            threads: state.threads.len(),
+            total: total.unwrap_or_default(),
+            started: state.origin.map_or_else(SystemTime::now, |(_, wall)| wall),
+        }
+    }
+
+    /// Elapsed time on the run's clock, reading time zero first if needed.
+    fn elapsed(&self, state: &mut State) -> Duration {
+        let now = self.shared.clock.now();
+        let (zero, _) = *state.origin.get_or_insert((now, SystemTime::now()));
+        now.saturating_sub(zero)
+    }
+
+    /// Locks the state; a panic elsewhere must not hide what was recorded.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Records a [`Span`] when dropped. Made by [`Recorder::span`].
+pub struct SpanGuard {
+    /// Where to record.
+    recorder: Recorder,
+    /// What the span was.
+    label: String,
+    /// When it began.
+    begin: Duration,
+}
+
+impl Drop for SpanGuard {
+    fn drop(&mut self) {
+        let recorder = &self.recorder;
+        let mut state = recorder.lock();
+        let end = recorder.elapsed(&mut state);
+        state.threads.insert(thread::current().id());
+        state.spans.push(Span {
+            thread: log::thread_name(Some(recorder.shared.main_thread)),
+            label: std::mem::take(&mut self.label),
+            begin: self.begin,
+            end,
+        });
+    }
+}

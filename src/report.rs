@@ -1,0 +1,33 @@
+//! Reports of finished runs: the comparison table ([`table`]) and the JSON
+//! file ([`json`]).
+//!
+//! Both read a slice of [`Run`]s and nothing else. The sort's speed-up is
+//! computed here, across runs, since one run cannot know the others.
+
+pub mod json;
+pub mod table;
+
+use crate::scenario::Run;
+
+/// How many times faster than the `sync` run of the same scenario this run
+/// was, by wall time; `None` for other scenarios or without a `sync` run.
+pub fn speedup(run: &Run, runs: &[Run]) -> Option<f64> {
+    if run.scenario != "sort" {
+        return None;
+    }
+    let baseline = runs
+        .iter()
+        .find(|other| other.scenario == run.scenario && other.backend == "sync")?;
+    Some(baseline.wall.as_secs_f64() / run.wall.as_secs_f64().max(f64::MIN_POSITIVE))
+}
+
+/// The words after a run in the table: why it does not match, or its note
+/// and speed-up.
+pub fn note(run: &Run, runs: &[Run]) -> String {
+    if let Some(reason) = &run.verdict.reason {
+        return reason.clone();
+    }
+    let speedup = speedup(run, runs).map(|times| format!("{times:.2}× vs sync"));
+    let parts: Vec<String> = speedup.into_iter().chain(run.note.clone()).collect();
+    parts.join(", ")
+}

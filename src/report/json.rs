@@ -1,0 +1,95 @@
+//! The JSON report: `{"unit_ms", "runs": [...]}`, one object per run.
+//!
+//! The file is written to a temporary name beside the target and renamed
+//! into place, so a failed write never leaves a partial file behind.
+
+use crate::scenario::Run;
+use anyhow::Context as _;
+use serde::Serialize;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The unit every run used, in milliseconds.
+    pub unit_ms: u64,
+    /// One entry per (scenario, backend) run.
+    pub runs: Vec<RunEntry>,
+}
+
+/// One run, as the JSON shows it.
+#[derive(Debug, Serialize)]
+pub struct RunEntry {
+    /// The scenario's name.
+    pub scenario: &'static str,
+    /// The backend's name.
+    pub backend: &'static str,
+    /// The article's total in units, or null (the sort).
+    pub expected_units: Option<f64>,
+    /// The measured total in units.
+    pub measured_units: f64,
+    /// Real time, in milliseconds.
+    pub wall_ms: f64,
+    /// CPU time, in milliseconds.
+    pub cpu_ms: f64,
+    /// Threads (or processes) that did the work.
+    pub threads: usize,
+    /// The race's final value, else null.
+    pub value: Option<i64>,
+    /// Whether the run matches the article.
+    pub matches: bool,
+}
+
+/// The report of `runs` at `unit`.
+pub fn report(runs: &[Run], unit: Duration) -> Report {
+    let entries = runs.iter().map(|run| RunEntry {
+        scenario: run.scenario,
+        backend: run.backend,
+        expected_units: run.expected_units.map(round),
+        measured_units: round(run.measured_units),
+        wall_ms: round(run.wall.as_secs_f64() * 1000.0),
+        cpu_ms: round(run.cpu.as_secs_f64() * 1000.0),
+        threads: run.threads,
+        value: run.value,
+        matches: run.verdict.matches,
+    });
+    Report {
+        unit_ms: u64::try_from(unit.as_millis()).unwrap_or(u64::MAX),
+        runs: entries.collect(),
+    }
+}
+
+/// Rounds to three decimals: microseconds for milliseconds, and no
+/// fourteen-digit noise in the file.
+fn round(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+/// Writes the report of `runs` to `path`, atomically: a temporary file in the
+/// same directory, then a rename.
+///
+/// # Errors
+///
+/// If the temporary file cannot be written or renamed; it is removed then.
+pub fn write(path: &Path, runs: &[Run], unit: Duration) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(&report(runs, unit))?;
+    let file_name = path.file_name().context("the JSON path names no file")?;
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(file_name);
+    temporary_name.push(format!(".{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary_name);
+    let written = (|| {
+        let mut file = fs::File::create(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written.with_context(|| format!("writing {}", path.display()))
+}

@@ -1,0 +1,224 @@
+//! The scenarios: one file per article section (and our additions), each
+//! written once against a [`Model`], never against a runtime.
+//!
+//! A [`Scenario`] names itself and its article section, says which model it
+//! needs (so which backends it applies to), states its [`Expected`] timeline
+//! in units, and runs on a backend given a [`Ctx`]. [`run`] does one
+//! (scenario, backend) pair: it makes the recorder on the backend's clock,
+//! times the run, and checks the record, giving a [`Run`].
+
+pub mod blocking;
+pub mod blocking_fixed;
+pub mod delay;
+pub mod gather;
+pub mod pool;
+pub mod race;
+pub mod race_async;
+pub mod race_async_multithread;
+pub mod race_locked;
+pub mod sort;
+pub mod tasks;
+pub mod threads;
+
+use crate::backend::Backend;
+use crate::check::{self, Expected, Verdict};
+use crate::clock::process_cpu_time;
+use crate::model::Model;
+use crate::recorder::{Record, Recorder};
+use anyhow::Context as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// One experiment of the article (or one of our additions).
+pub trait Scenario: Sync {
+    /// The name the command line and the JSON use, e.g. `gather`.
+    fn name(&self) -> &'static str;
+    /// The article's section number (`1`..`10`) or our addition (`A1`..).
+    fn section(&self) -> &'static str;
+    /// What happens, in a few words.
+    fn about(&self) -> &'static str;
+    /// The model it is written against; it applies to the backends offering it.
+    fn model(&self) -> Model;
+    /// The article's timeline at this unit.
+    fn expected(&self, unit: Duration) -> Expected;
+    /// Runs once on `backend`, logging through `ctx`.
+    ///
+    /// # Errors
+    ///
+    /// If the backend cannot run it, or the work itself fails (the sort).
+    fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome>;
+}
+
+impl std::fmt::Debug for dyn Scenario {
+    /// Its name: enough to tell scenarios apart in a parsed command line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Every scenario, in article order, additions after the section they extend.
+pub fn all() -> [&'static dyn Scenario; 12] {
+    [
+        &delay::Delay,
+        &threads::Threads,
+        &pool::Pool,
+        &tasks::Tasks,
+        &gather::Gather,
+        &blocking::Blocking,
+        &blocking_fixed::BlockingFixed,
+        &race::Race,
+        &race_locked::RaceLocked,
+        &race_async::RaceAsync,
+        &race_async_multithread::RaceAsyncMultithread,
+        &sort::Sort,
+    ]
+}
+
+/// The scenario called `name`, if there is one.
+pub fn find(name: &str) -> Option<&'static dyn Scenario> {
+    all().into_iter().find(|scenario| scenario.name() == name)
+}
+
+/// The names of every scenario, as the command line accepts them.
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|scenario| scenario.name()).collect()
+}
+
+/// What a scenario's code gets: where to log, and the sizes to use.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The run's recorder, on the backend's clock.
+    pub rec: Recorder,
+    /// How long the article's one second is in this run.
+    pub unit: Duration,
+    /// The sort's size.
+    pub sort: SortOptions,
+}
+
+impl Ctx {
+    /// `count` units, e.g. the 2 of `asyncio.sleep(2)`.
+    pub fn units(&self, count: u32) -> Duration {
+        self.unit * count
+    }
+
+    /// Logs a line, like the article's `logging.info`.
+    pub fn log(&self, message: impl Into<String>) {
+        self.rec.log(message);
+    }
+}
+
+/// The sort's size and how to start its worker processes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortOptions {
+    /// How many lists.
+    pub lists: usize,
+    /// How long each list is.
+    pub len: usize,
+    /// The seed of the random lists, the same for every backend.
+    pub seed: u64,
+    /// The executable to start as a sort worker; `None` for this one.
+    pub worker_exe: Option<PathBuf>,
+}
+
+/// How to run scenarios.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The length of one unit (the article's second).
+    pub unit: Duration,
+    /// Print each log line as it is logged.
+    pub echo: bool,
+    /// The sort's size.
+    pub sort: SortOptions,
+}
+
+/// What a scenario reports besides its log.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// The result value: the race's final value.
+    pub value: Option<i64>,
+    /// Time measured by the work itself, when the log's total is not the
+    /// right measure (the sort times only the sorting).
+    pub wall: Option<Duration>,
+    /// CPU time measured by the work itself (the sort counts its children).
+    pub cpu: Option<Duration>,
+    /// Threads or processes used, when the work counts them itself.
+    pub threads: Option<usize>,
+    /// Anything else worth a few words in the table (bytes moved, ...).
+    pub note: Option<String>,
+}
+
+/// One (scenario, backend) run: what was measured and whether it matches.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The scenario's name.
+    pub scenario: &'static str,
+    /// The backend's name.
+    pub backend: &'static str,
+    /// The unit it ran at.
+    pub unit: Duration,
+    /// The article's total in units, if there is one.
+    pub expected_units: Option<f64>,
+    /// The measured total in units, on the run's clock.
+    pub measured_units: f64,
+    /// Real time the run took (on a virtual clock, close to nothing).
+    pub wall: Duration,
+    /// CPU time the run used.
+    pub cpu: Duration,
+    /// Threads (or processes) that did the work.
+    pub threads: usize,
+    /// The result value (the race's final value).
+    pub value: Option<i64>,
+    /// Whether it matches the article, and why not.
+    pub verdict: Verdict,
+    /// A few words more: the scenario's own note (bytes moved, ...).
+    pub note: Option<String>,
+    /// Everything recorded.
+    pub record: Record,
+}
+
+/// Runs `scenario` on `backend` once, and checks it.
+///
+/// # Errors
+///
+/// If the backend does not offer the scenario's model, or the run fails.
+pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> anyhow::Result<Run> {
+    let (name, backend_name) = (scenario.name(), backend.name());
+    anyhow::ensure!(
+        backend.supports(scenario.model()),
+        "{name} needs {}, which {backend_name} does not offer",
+        scenario.model().describe()
+    );
+    let rec = Recorder::new(
+        backend.clock(scenario.model()),
+        options.echo.then_some(options.unit),
+    );
+    let ctx = Ctx {
+        rec: rec.clone(),
+        unit: options.unit,
+        sort: options.sort.clone(),
+    };
+    let (wall_start, cpu_start) = (Instant::now(), process_cpu_time());
+    let outcome = scenario
+        .run(backend, &ctx)
+        .with_context(|| format!("running {name} on {backend_name}"))?;
+    let wall = wall_start.elapsed();
+    let cpu = process_cpu_time().saturating_sub(cpu_start);
+    let record = rec.record();
+    let expected = scenario.expected(options.unit);
+    let verdict = check::check(&expected, &record, outcome.value, options.unit);
+    let measured = outcome.wall.unwrap_or(record.total);
+    Ok(Run {
+        scenario: name,
+        backend: backend_name,
+        unit: options.unit,
+        expected_units: expected.total,
+        measured_units: check::in_units(measured, options.unit),
+        wall: outcome.wall.unwrap_or(wall),
+        cpu: outcome.cpu.unwrap_or(cpu),
+        threads: outcome.threads.unwrap_or(record.threads),
+        value: outcome.value,
+        verdict,
+        note: outcome.note,
+        record,
+    })
+}

@@ -1,0 +1,155 @@
+//! Scenario 7, `race`: two threads update a fake database, without a lock.
+//!
+//! Each thread sleeps 2 units, reads the value, computes `value**2 + 1` and
+//! writes it back: read and write are separate steps. Both read 0 at the
+//! same moment, so both write 1: an update is lost. In Python that is luck
+//! (0 to 25 % of runs); here the compute step has a small synchronous "think
+//! time", a simulated round trip to the database, so it happens every time.
+//! Run on a pool of 5 workers with 2 jobs, as the article does.
+
+use super::{Ctx, Outcome, Scenario};
+use crate::backend::Backend;
+use crate::check::{self, Expected};
+use crate::model::workers::JobSet;
+use crate::model::Model;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// Scenario 7.
+pub struct Race;
+
+impl Scenario for Race {
+    fn name(&self) -> &'static str {
+        "race"
+    }
+
+    fn section(&self) -> &'static str {
+        "7"
+    }
+
+    fn about(&self) -> &'static str {
+        "two threads read, compute, write a shared value, no lock: an update is lost"
+    }
+
+    fn model(&self) -> Model {
+        Model::Threads
+    }
+
+    fn expected(&self, unit: Duration) -> Expected {
+        expected_race(2.0, unit, Updates::Overlap, 1)
+    }
+
+    fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
+        run_on_threads(backend, ctx, false)
+    }
+}
+
+/// The article's `FakeDatabase`: a value, and a lock that only the locked
+/// update takes. An atomic, so there is no data race: the race is logical.
+#[derive(Debug, Default)]
+pub struct FakeDb {
+    /// The stored value.
+    value: AtomicI64,
+    /// Held from read to write by `race-locked`.
+    pub lock: Mutex<()>,
+}
+
+impl FakeDb {
+    /// Reads the stored value.
+    pub fn read(&self) -> i64 {
+        self.value.load(Ordering::SeqCst)
+    }
+
+    /// Writes a new value.
+    pub fn write(&self, value: i64) {
+        self.value.store(value, Ordering::SeqCst);
+    }
+}
+
+/// How long the compute step takes: a twentieth of a unit, at least 5 ms
+/// (so two threads waking together reliably overlap on a busy machine), at
+/// most a quarter of a unit.
+pub fn think_time(unit: Duration) -> Duration {
+    (unit / 20).max(Duration::from_millis(5)).min(unit / 4)
+}
+
+/// Read, compute with think time, write: no await and no lock in between.
+/// Whether two of these overlap depends only on whether two threads run them.
+pub fn read_modify_write(ctx: &Ctx, db: &FakeDb) {
+    ctx.log("Reading Value From Db");
+    let value = db.read();
+    // The simulated database round trip: a blocking call, inside one poll
+    // when this runs on an event loop.
+    ctx.rec.block_for(think_time(ctx.unit));
+    ctx.log("Updating Value");
+    db.write(value * value + 1);
+    ctx.log("Update Finished");
+}
+
+/// Runs two updates on `max_workers = 5` workers, optionally locked, then
+/// logs the final value.
+pub fn run_on_threads(backend: &Backend, ctx: &Ctx, locked: bool) -> anyhow::Result<Outcome> {
+    let workers = backend.workers()?(5);
+    let db = Arc::new(FakeDb::default());
+    let mut jobs = JobSet::new(workers.as_ref());
+    for _ in 0..2 {
+        let (ctx, db) = (ctx.clone(), Arc::clone(&db));
+        jobs.submit(move || {
+            ctx.log("Update Started");
+            ctx.log("Sleeping");
+            ctx.rec.block_for(ctx.units(2));
+            // The lock covers read, compute and write only, so both still
+            // sleep together.
+            let _guard = locked.then(|| db.lock.lock().unwrap_or_else(PoisonError::into_inner));
+            read_modify_write(&ctx, &db);
+        });
+    }
+    jobs.join_all();
+    workers.join();
+    let value = db.read();
+    ctx.log(format!("Final value is {value}"));
+    Ok(Outcome {
+        value: Some(value),
+        ..Outcome::default()
+    })
+}
+
+/// Whether the two read-modify-writes overlap or run one after the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updates {
+    /// Both read together: the lost update.
+    Overlap,
+    /// One after the other: both count.
+    Serialized,
+}
+
+/// The race timeline: both start and sleep at 0; the updates begin at
+/// `wake` units, each taking one think time; then the final value.
+pub fn expected_race(wake: f64, unit: Duration, updates: Updates, value: i64) -> Expected {
+    let think = check::in_units(think_time(unit), unit);
+    let mut events = check::events(&[
+        (0.0, "Update Started"),
+        (0.0, "Sleeping"),
+        (0.0, "Update Started"),
+        (0.0, "Sleeping"),
+    ]);
+    let second = match updates {
+        Updates::Overlap => wake,
+        Updates::Serialized => wake + think,
+    };
+    for start in [wake, second] {
+        events.extend(check::events(&[
+            (start, "Reading Value From Db"),
+            (start + think, "Updating Value"),
+            (start + think, "Update Finished"),
+        ]));
+    }
+    let end = second + think;
+    events.push((end, format!("Final value is {value}")));
+    Expected {
+        events,
+        total: Some(end),
+        value: Some(value),
+    }
+}
