@@ -5,11 +5,12 @@
 //! With a 50 ms unit every line would show the same second, so for units that
 //! are not whole seconds we print the elapsed time with milliseconds instead.
 //! The [`recorder`](crate::recorder) uses this for live output; the examples
-//! use [`info`].
+//! use [`info`], at the [`unit`] the environment asks for.
 
 use std::io::Write;
+use std::sync::OnceLock;
 use std::thread::{self, ThreadId};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How the time column of a log line is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,8 +80,27 @@ pub fn thread_name(main: Option<ThreadId>) -> String {
     }
 }
 
-/// Prints one line in the article's format, now: `HH:MM:SS:Thread:message`.
-/// For the examples, which are not measured, only read.
+/// The examples' unit: `CONCUR_UNIT` from the environment (`100ms`, `1s`),
+/// or the article's one second. A bad value is reported once and ignored.
+///
+/// # Examples
+///
+/// ```
+/// assert!(concur::log::unit() >= std::time::Duration::from_millis(1));
+/// ```
+pub fn unit() -> Duration {
+    static UNIT: OnceLock<Duration> = OnceLock::new();
+    *UNIT.get_or_init(|| match std::env::var("CONCUR_UNIT") {
+        Err(_) => Duration::from_secs(1),
+        Ok(text) => crate::cli::args::parse_unit(&text).unwrap_or_else(|problem| {
+            eprintln!("CONCUR_UNIT: {problem}; using 1s");
+            Duration::from_secs(1)
+        }),
+    })
+}
+
+/// Prints one line like the article's, for the examples: `HH:MM:SS` at a
+/// whole-second [`unit`], elapsed time since the first line otherwise.
 ///
 /// Write errors (a closed pipe) are ignored: a log line is not worth a panic.
 ///
@@ -90,10 +110,9 @@ pub fn thread_name(main: Option<ThreadId>) -> String {
 /// concur::log::info("Main started");
 /// ```
 pub fn info(message: impl AsRef<str>) {
-    let line = Style::TimeOfDay(SystemTime::now()).format(
-        Duration::ZERO,
-        &thread_name(None),
-        message.as_ref(),
-    );
+    static START: OnceLock<(Instant, SystemTime)> = OnceLock::new();
+    let (start, started) = *START.get_or_init(|| (Instant::now(), SystemTime::now()));
+    let style = Style::for_unit(unit(), started);
+    let line = style.format(start.elapsed(), &thread_name(None), message.as_ref());
     let _ = writeln!(std::io::stdout().lock(), "{line}");
 }

@@ -54,6 +54,25 @@ impl ThreadPool {
         }
     }
 
+    /// Waits for every job queued, then for every worker to exit, like
+    /// leaving Python's `with ThreadPoolExecutor(...)` block.
+    pub fn shutdown(self) {
+        // Dropping the sender lets each worker finish the queue, then exit.
+        drop(
+            self.queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        let workers = self
+            .workers
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        for worker in workers {
+            let _ = worker.join();
+        }
+    }
+
     /// Starts one more worker, named as Python names them: pool 0, worker N.
     fn start_worker(&self, workers: &mut Vec<JoinHandle<()>>) {
         let jobs = Arc::clone(&self.jobs);
@@ -96,19 +115,6 @@ impl Workers for ThreadPool {
     }
 
     fn join(self: Box<Self>) {
-        // Dropping the sender lets each worker finish the queue, then exit.
-        drop(
-            self.queue
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take(),
-        );
-        let workers = self
-            .workers
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
-        for worker in workers {
-            let _ = worker.join();
-        }
+        self.shutdown();
     }
 }
