@@ -1,0 +1,43 @@
+//! Running a (scenario, backend) pair from a test, and reading its record.
+
+use concur::backend;
+use concur::scenario::{self, Run, SortOptions};
+use std::time::Duration;
+
+/// Runs `scenario` on `backend` at `unit`, on minirt's virtual clock if
+/// asked. The sort is tiny, and its workers are the built `concur` binary.
+pub(crate) fn run(scenario: &str, backend: &str, unit: Duration, virtual_clock: bool) -> Run {
+    let scenario = scenario::find(scenario).expect("a known scenario");
+    let options = backend::Options { virtual_clock };
+    let backend = backend::find(backend, options).expect("a known backend");
+    let options = scenario::Options {
+        unit,
+        echo: false,
+        sort: SortOptions {
+            lists: 8,
+            len: 500,
+            seed: 7,
+            worker_exe: Some(env!("CARGO_BIN_EXE_concur").into()),
+        },
+    };
+    scenario::run(scenario, &backend, &options).expect("the run succeeds")
+}
+
+/// The backends `scenario` applies to.
+pub(crate) fn backends_of(scenario: &str) -> Vec<&'static str> {
+    let scenario = scenario::find(scenario).expect("a known scenario");
+    let all = backend::all(backend::Options::default());
+    let runs_it = all
+        .iter()
+        .filter(|backend| backend.supports(scenario.model()));
+    runs_it.map(|backend| backend.name()).collect()
+}
+
+/// The run's log as (time in units, message), in the order logged.
+pub(crate) fn timeline(run: &Run) -> Vec<(f64, String)> {
+    let unit = run.unit.as_secs_f64();
+    let lines = run.record.lines.iter();
+    lines
+        .map(|line| (line.at.as_secs_f64() / unit, line.message.clone()))
+        .collect()
+}

@@ -1,0 +1,16 @@
+//! The integration tests: one binary, one module per area.
+//!
+//! The modules live in `tests/it/`, named with `#[path]`, because cargo
+//! would build every `tests/*.rs` as a binary of its own: one binary links
+//! once and runs its tests in parallel.
+
+#[path = "it/cli.rs"]
+mod cli; // The command line: bad input is one line and exit code 2; JSON.
+#[path = "it/races.rs"]
+mod races; // The race's final values: 1, 2, 2, and 1 again on many threads.
+#[path = "it/real_clock.rs"]
+mod real_clock; // Every scenario on every backend, in real time, with slack.
+#[path = "it/support.rs"]
+mod support; // Running a scenario from a test.
+#[path = "it/virtual_clock.rs"]
+mod virtual_clock; // Exact timelines on minirt's virtual clock.
