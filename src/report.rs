@@ -10,9 +10,10 @@ pub mod table;
 use crate::scenario::Run;
 
 /// How many times faster than the `sync` run of the same scenario this run
-/// was, by wall time; `None` for other scenarios or without a `sync` run.
+/// was, by wall time; `None` for other scenarios, for `sync` itself, or
+/// without a `sync` run.
 pub fn speedup(run: &Run, runs: &[Run]) -> Option<f64> {
-    if run.scenario != "sort" {
+    if run.scenario != "sort" || run.backend == "sync" {
         return None;
     }
     let baseline = runs

@@ -7,12 +7,9 @@ use crate::scenario::Run;
 /// One line about one run: its total, times, threads, value and verdict.
 pub fn one_run(run: &Run, runs: &[Run]) -> String {
     let mut parts = Vec::new();
-    match run.expected_units {
-        Some(expected) => parts.push(format!(
-            "{:.2} units (article: {expected:.2})",
-            run.measured_units
-        )),
-        None => parts.push(format!("sorting took {}", duration(run.wall))),
+    if let Some(expected) = run.expected_units {
+        let measured = run.measured_units;
+        parts.push(format!("{measured:.2} units (article: {expected:.2})"));
     }
     parts.push(format!("wall {}", duration(run.wall)));
     parts.push(format!("CPU {}", duration(run.cpu)));

@@ -115,12 +115,13 @@ pub fn run_on_threads(backend: &Backend, ctx: &Ctx, locked: bool) -> anyhow::Res
     })
 }
 
-/// Whether the two read-modify-writes overlap or run one after the other.
+/// Whether the two read-modify-writes overlap (the lost update) or run one
+/// after the other (both count).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Updates {
-    /// Both read together: the lost update.
+    /// Both read together.
     Overlap,
-    /// One after the other: both count.
+    /// One after the other.
     Serialized,
 }
 
@@ -128,28 +129,21 @@ pub enum Updates {
 /// `wake` units, each taking one think time; then the final value.
 pub fn expected_race(wake: f64, unit: Duration, updates: Updates, value: i64) -> Expected {
     let think = check::in_units(think_time(unit), unit);
-    let mut events = check::events(&[
-        (0.0, "Update Started"),
-        (0.0, "Sleeping"),
-        (0.0, "Update Started"),
-        (0.0, "Sleeping"),
-    ]);
-    let second = match updates {
-        Updates::Overlap => wake,
-        Updates::Serialized => wake + think,
+    let second = if updates == Updates::Overlap {
+        wake
+    } else {
+        wake + think
     };
+    let mut events = check::events(&[(0.0, "Update Started"), (0.0, "Sleeping")].repeat(2));
     for start in [wake, second] {
-        events.extend(check::events(&[
-            (start, "Reading Value From Db"),
-            (start + think, "Updating Value"),
-            (start + think, "Update Finished"),
-        ]));
+        events.push((start, "Reading Value From Db".to_string()));
+        events.push((start + think, "Updating Value".to_string()));
+        events.push((start + think, "Update Finished".to_string()));
     }
-    let end = second + think;
-    events.push((end, format!("Final value is {value}")));
+    events.push((second + think, format!("Final value is {value}")));
     Expected {
         events,
-        total: Some(end),
+        total: Some(second + think),
         value: Some(value),
     }
 }

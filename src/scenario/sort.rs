@@ -59,8 +59,12 @@ impl Scenario for Sort {
         };
         ctx.log("Sorting Completed");
         let note = (outcome.bytes_moved > 0).then(|| {
-            let mebibytes = outcome.bytes_moved as f64 / f64::from(1 << 20);
-            format!("{mebibytes:.0} MiB over pipes")
+            let kibibytes = outcome.bytes_moved as f64 / 1024.0;
+            if kibibytes < 1024.0 {
+                format!("{kibibytes:.0} KiB over pipes")
+            } else {
+                format!("{:.0} MiB over pipes", kibibytes / 1024.0)
+            }
         });
         Ok(Outcome {
             value: None,
