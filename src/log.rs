@@ -5,7 +5,7 @@
 //! With a 50 ms unit every line would show the same second, so for units that
 //! are not whole seconds we print the elapsed time with milliseconds instead.
 //! The [`recorder`](crate::recorder) uses this for live output; the examples
-//! use [`info`], at the [`unit`] the environment asks for.
+//! use [`info`], at the [`unit()`] the environment asks for.
 
 use std::io::Write;
 use std::sync::OnceLock;
@@ -100,7 +100,7 @@ pub fn unit() -> Duration {
 }
 
 /// Prints one line like the article's, for the examples: `HH:MM:SS` at a
-/// whole-second [`unit`], elapsed time since the first line otherwise.
+/// whole-second [`unit()`], elapsed time since the first line otherwise.
 ///
 /// Write errors (a closed pipe) are ignored: a log line is not worth a panic.
 ///

@@ -64,11 +64,19 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
 
 /// `concur compare`: the table, and the JSON file if asked.
 pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
-    let scenarios = if args.scenarios.is_empty() {
-        scenario::all().to_vec()
-    } else {
-        args.scenarios.clone()
-    };
+    let mut scenarios: Vec<&'static dyn Scenario> = Vec::new();
+    for &scenario in &args.scenarios {
+        // Naming a scenario twice runs it once.
+        if !scenarios
+            .iter()
+            .any(|known| known.name() == scenario.name())
+        {
+            scenarios.push(scenario);
+        }
+    }
+    if scenarios.is_empty() {
+        scenarios = scenario::all().to_vec();
+    }
     let sort = sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?;
     if let Some(path) = &args.json {
         check_json_path(path)?;
