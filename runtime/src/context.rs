@@ -1,0 +1,65 @@
+//! Which runtime is current on this thread, so `spawn` and `sleep` need no
+//! handle (feature `std`: it needs a thread-local).
+//!
+//! Read this after `executor.rs`. `block_on` makes its runtime current for
+//! its duration; the free functions look it up here, and refuse (with a
+//! panic that names the mistake) when there is none or when a second
+//! `block_on` would nest inside the first.
+
+use crate::executor::Core;
+use alloc::rc::Rc;
+use core::cell::RefCell;
+
+std::thread_local! {
+    /// The runtime whose `block_on` is running on this thread, if any.
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+/// Makes a runtime current until dropped.
+pub(crate) struct Enter(());
+
+/// Makes `core` the current runtime of this thread.
+///
+/// # Panics
+///
+/// If a runtime is already current: a `block_on` inside a task would freeze
+/// the outer loop (and with it, maybe, whatever the inner future waits for).
+pub(crate) fn enter(core: &Rc<Core>) -> Enter {
+    CURRENT.with(|current| {
+        let mut current = current.borrow_mut();
+        assert!(
+            current.is_none(),
+            "block_on called inside a minirt runtime: it would stall the running loop; \
+             `.await` the future instead, or spawn it"
+        );
+        *current = Some(core.clone());
+    });
+    Enter(())
+}
+
+impl Drop for Enter {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.borrow_mut().take());
+    }
+}
+
+/// Runs `f` with the current runtime, if there is one.
+pub(crate) fn try_with<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
+    CURRENT.with(|current| current.borrow().as_ref().map(f))
+}
+
+/// Runs `f` with the current runtime.
+///
+/// # Panics
+///
+/// Outside a runtime, naming the function that was called there.
+#[track_caller]
+pub(crate) fn with<R>(what: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
+    match CURRENT.with(|current| current.borrow().clone()) {
+        Some(core) => f(&core),
+        None => panic!(
+            "minirt::{what} called outside a runtime: call it from a future run by \
+             minirt::block_on or Runtime::block_on"
+        ),
+    }
+}

@@ -1,0 +1,206 @@
+//! The event loop: the registry, the ready queue, `spawn` and `block_on`.
+//!
+//! Read this after `waker.rs`; it is the heart of minirt. One thread runs the
+//! loop, and the loop does four things, over and over:
+//!
+//! 1. **Run what is ready.** Pop task keys from the ready queue, oldest
+//!    first, and poll each task once. A task runs until its future returns
+//!    `Pending`; nothing can interrupt it (that is what "cooperative" means,
+//!    and why a blocking call inside a task stalls everyone).
+//! 2. **Stop after a budget.** At most [`BUDGET`] polls per pass, so a task
+//!    that keeps waking itself (a `yield_now` loop) cannot keep timers from
+//!    being checked.
+//! 3. **Turn the wheel.** Read the clock once and fire every timer that is
+//!    due: firing a timer wakes its task, which puts it in the ready queue.
+//! 4. **Park when idle.** With nothing ready, ask the clock to wait until the
+//!    next deadline or until a waker (maybe on another thread) queues a task.
+//!    An idle loop sleeps in the OS and burns no CPU.
+//!
+//! The `block_on` future is polled by the same loop under the reserved key
+//! `TaskKey::MAIN`, so it takes its turn in the queue like any task.
+//!
+//! Next: `time/clock.rs` and `time/wheel.rs`, which the loop turns.
+
+use crate::task::{JoinHandle, JoinSlot, Task, TaskId, TaskKey};
+use crate::time::{now_tick, Wheel};
+use crate::waker::{ReadyQueue, TaskWaker};
+use crate::Clock;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
+use core::time::Duration;
+
+mod registry;
+mod runtime;
+
+use registry::Registry;
+#[cfg(feature = "std")]
+pub use runtime::block_on;
+pub use runtime::Runtime;
+
+/// Polls per pass of the loop before timers are checked again. Large enough
+/// that checking the clock is rare on a busy loop, small enough that a timer
+/// is late by at most this many polls.
+pub(crate) const BUDGET: usize = 128;
+
+/// Everything the loop owns, shared (on this thread only) by the runtime,
+/// `Sleep`s and join handles.
+///
+/// Invariants:
+/// - `registry`, `wheel` and `fired` are borrowed only for short, non-reentrant
+///   steps: never while a future is polled or dropped, nor while a waker runs.
+/// - every key in `queue` is `MAIN` or a key the registry issued (perhaps stale).
+pub(crate) struct Core {
+    /// Live tasks.
+    pub(crate) registry: RefCell<Registry>,
+    /// Keys of tasks ready to run; wakers on any thread push here.
+    pub(crate) queue: Arc<ReadyQueue>,
+    /// Pending timers, in ticks of the clock.
+    pub(crate) wheel: RefCell<Wheel<Waker>>,
+    /// Where time comes from.
+    pub(crate) clock: Box<dyn Clock>,
+    /// The id the next spawned task gets.
+    next_id: Cell<u64>,
+    /// Whether a `block_on` future is running (it counts as a task).
+    in_block_on: Cell<bool>,
+    /// Scratch space for the wakers of fired timers, reused every turn.
+    fired: RefCell<Vec<Waker>>,
+}
+
+impl Core {
+    /// A loop with no tasks that reads time from `clock`.
+    pub(crate) fn new(clock: Box<dyn Clock>) -> Self {
+        let start = now_tick(clock.now());
+        Core {
+            registry: RefCell::new(Registry::new()),
+            queue: Arc::new(ReadyQueue::new()),
+            wheel: RefCell::new(Wheel::new(start)),
+            clock,
+            next_id: Cell::new(1),
+            in_block_on: Cell::new(false),
+            fired: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Live tasks, counting the `block_on` future as `asyncio.all_tasks` does.
+    pub(crate) fn task_count(&self) -> usize {
+        self.registry.borrow().len() + usize::from(self.in_block_on.get())
+    }
+
+    /// Registers `future` as a task, queues it, and returns its handle.
+    pub(crate) fn spawn<F>(
+        self: &Rc<Self>,
+        name: Option<Box<str>>,
+        future: F,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+    {
+        let id = TaskId(self.next_id.get());
+        self.next_id.set(id.0 + 1);
+        let slot = Rc::new(JoinSlot::new());
+        let key = self.registry.borrow_mut().vacant_key();
+        let waker = Arc::new(TaskWaker::new(key, self.queue.clone()));
+        waker.schedule_local();
+        let task = Task::new(future, slot.clone(), waker, id, name);
+        self.registry.borrow_mut().insert(key, task);
+        JoinHandle::new(slot, Rc::downgrade(self), key, id)
+    }
+
+    /// Polls the task under `key` once, if it still exists.
+    fn poll_task(&self, key: TaskKey) {
+        let Some(mut task) = self.registry.borrow_mut().begin_poll(key) else {
+            return;
+        };
+        let finished = task.poll().is_ready();
+        let done = self.registry.borrow_mut().end_poll(key, task, finished);
+        // Dropping a future runs its destructors (cancelling timers, waking
+        // join handles), so it happens here, with nothing borrowed.
+        drop(done);
+    }
+
+    /// Drops the task under `key` now (or after its current poll).
+    pub(crate) fn abort(&self, key: TaskKey) {
+        let removed = self.registry.borrow_mut().remove(key);
+        drop(removed);
+    }
+
+    /// Runs `future` to completion on this loop, with the tasks it spawns.
+    ///
+    /// The caller has made this runtime the current one.
+    pub(crate) fn run<F: Future>(&self, future: F) -> F::Output {
+        let mut future = pin!(future);
+        let main = Arc::new(TaskWaker::new(TaskKey::MAIN, self.queue.clone()));
+        let main_waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&main_waker);
+        main.schedule_local();
+        self.in_block_on.set(true);
+        // Reset even if the future panics, so `task_count` stays honest.
+        let _running = ResetOnDrop(&self.in_block_on);
+        loop {
+            let mut polls = 0;
+            while polls < BUDGET {
+                let Some(key) = self.queue.pop() else { break };
+                polls += 1;
+                if key != TaskKey::MAIN {
+                    self.poll_task(key);
+                    continue;
+                }
+                main.clear_scheduled();
+                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    return output;
+                }
+            }
+            if polls < BUDGET {
+                self.park();
+            }
+            self.fire_timers();
+        }
+    }
+
+    /// With nothing ready, waits on the clock until the next timer is due
+    /// or a waker queues a task.
+    fn park(&self) {
+        let next = self.wheel.borrow().next_expiration();
+        let deadline = next.map(|expiration| Duration::from_micros(expiration.tick));
+        self.clock.park(deadline, &|| !self.queue.is_empty());
+    }
+
+    /// Advances the wheel to the clock's "now" and wakes every timer due.
+    fn fire_timers(&self) {
+        // An empty wheel has nothing to fire: skip reading the clock, which
+        // keeps timer-free workloads (spawn, ping-pong) free of clock reads.
+        if self.wheel.borrow().len() == 0 {
+            return;
+        }
+        let now = now_tick(self.clock.now());
+        let mut fired = self.fired.take();
+        self.wheel.borrow_mut().advance(now, &mut fired);
+        for waker in fired.drain(..) {
+            waker.wake();
+        }
+        *self.fired.borrow_mut() = fired;
+    }
+
+    /// Drops every task still pending: a runtime's shutdown.
+    pub(crate) fn shutdown(&self) {
+        // Dropping a task may wake or abort others, never spawn (no runtime
+        // is current here), so one pass leaves the registry empty.
+        let tasks = self.registry.borrow_mut().drain();
+        drop(tasks);
+    }
+}
+
+/// Sets a flag back to false when dropped.
+struct ResetOnDrop<'a>(&'a Cell<bool>);
+
+impl Drop for ResetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}

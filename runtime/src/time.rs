@@ -1,0 +1,315 @@
+//! Time as tasks see it: [`Instant`], [`sleep`], [`sleep_until`], [`timeout`].
+//!
+//! Read this after `time/wheel.rs`. A [`Sleep`] is a future that files one
+//! timer in its runtime's wheel the first time it is polled, and is ready once
+//! the loop has advanced the wheel past its deadline. Dropping it cancels the
+//! timer in O(1), so an abandoned sleep (a lost `timeout` race, an aborted
+//! task) never keeps the loop awake.
+//!
+//! Time is the runtime's clock, not the OS's: on a virtual clock an `Instant`
+//! is virtual too, which is what lets the tests assert exact timelines.
+
+use crate::executor::Core;
+use alloc::rc::Rc;
+use core::fmt;
+use core::future::Future;
+use core::ops::{Add, Sub};
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use core::time::Duration;
+
+pub(crate) mod clock;
+mod wheel;
+
+pub(crate) use wheel::{TimerKey, Wheel};
+
+/// A point in time on the current runtime's clock, like
+/// `std::time::Instant` but virtual when the runtime's clock is.
+///
+/// It counts from the clock's epoch. All system clocks share one epoch, so
+/// their instants compare; instants of two virtual clocks do not mean much
+/// side by side.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let rt = minirt::Runtime::with_virtual_clock();
+/// rt.block_on(async {
+///     let start = minirt::Instant::now();
+///     minirt::sleep(Duration::from_millis(1500)).await;
+///     assert_eq!(start.elapsed(), Duration::from_millis(1500));
+///     assert!(minirt::Instant::now() > start);
+/// });
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Instant(Duration);
+
+impl Instant {
+    /// The clock's epoch.
+    pub const ZERO: Instant = Instant(Duration::ZERO);
+
+    /// An instant `since_epoch` after the clock's epoch.
+    pub(crate) fn from_clock(since_epoch: Duration) -> Self {
+        Instant(since_epoch)
+    }
+
+    /// The current time on the current runtime's clock; outside a runtime,
+    /// the system clock's.
+    #[cfg(feature = "std")]
+    pub fn now() -> Instant {
+        let since_epoch = crate::context::try_with(|core| core.clock.now());
+        Instant(since_epoch.unwrap_or_else(|| crate::Clock::now(&crate::SystemClock)))
+    }
+
+    /// Time since this instant (zero if it is in the future).
+    #[cfg(feature = "std")]
+    pub fn elapsed(&self) -> Duration {
+        Instant::now().duration_since(*self)
+    }
+
+    /// Time from `earlier` to this instant, or zero if `earlier` is later.
+    pub fn duration_since(&self, earlier: Instant) -> Duration {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+impl Add<Duration> for Instant {
+    type Output = Instant;
+
+    fn add(self, duration: Duration) -> Instant {
+        Instant(self.0 + duration)
+    }
+}
+
+impl Sub<Instant> for Instant {
+    type Output = Duration;
+
+    fn sub(self, earlier: Instant) -> Duration {
+        self.duration_since(earlier)
+    }
+}
+
+impl fmt::Debug for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Instant({:?} since epoch)", self.0)
+    }
+}
+
+/// The tick (microsecond) that has fully passed at `now`: the wheel may be
+/// advanced up to it. Rounds down.
+pub(crate) fn now_tick(now: Duration) -> u64 {
+    now.as_micros() as u64
+}
+
+/// The tick at which a deadline counts as reached. Rounds **up**, so a timer
+/// never fires before its deadline, only up to one tick after.
+pub(crate) fn deadline_tick(deadline: Instant) -> u64 {
+    deadline.0.as_nanos().div_ceil(1_000) as u64
+}
+
+/// Waits until `duration` has passed on the runtime's clock.
+///
+/// # Panics
+///
+/// Outside a runtime.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// minirt::block_on(async { minirt::sleep(Duration::from_millis(1)).await });
+/// ```
+#[cfg(feature = "std")]
+#[track_caller]
+pub fn sleep(duration: Duration) -> Sleep {
+    crate::context::with("sleep", |core| {
+        let deadline = Instant(core.clock.now()) + duration;
+        Sleep::new(core.clone(), deadline)
+    })
+}
+
+/// Waits until `deadline` on the runtime's clock.
+///
+/// # Panics
+///
+/// Outside a runtime.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let rt = minirt::Runtime::with_virtual_clock();
+/// rt.block_on(async {
+///     let deadline = minirt::Instant::now() + Duration::from_secs(2);
+///     minirt::sleep_until(deadline).await;
+///     assert_eq!(minirt::Instant::now(), deadline);
+/// });
+/// ```
+#[cfg(feature = "std")]
+#[track_caller]
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    crate::context::with("sleep_until", |core| Sleep::new(core.clone(), deadline))
+}
+
+/// The future returned by [`sleep`] and [`sleep_until`].
+///
+/// Invariant: `timer` is `Some` exactly while a timer for this sleep is
+/// armed in the wheel (or has just fired, which the stale key reveals).
+#[must_use = "futures do nothing unless awaited"]
+pub struct Sleep {
+    /// The runtime whose wheel holds the timer.
+    core: Rc<Core>,
+    /// When to wake.
+    deadline: Instant,
+    /// The armed timer, once polled.
+    timer: Option<TimerKey>,
+}
+
+impl Sleep {
+    /// A sleep on `core`'s clock; nothing is armed until the first poll.
+    pub(crate) fn new(core: Rc<Core>, deadline: Instant) -> Self {
+        Sleep {
+            core,
+            deadline,
+            timer: None,
+        }
+    }
+
+    /// When this sleep ends.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let mut wheel = this.core.wheel.borrow_mut();
+        match this.timer {
+            // Armed earlier: a key gone stale means the timer fired.
+            Some(key) => match wheel.payload(key) {
+                None => {
+                    this.timer = None;
+                    Poll::Ready(())
+                }
+                Some(waker) if waker.will_wake(cx.waker()) => Poll::Pending,
+                Some(_) => {
+                    wheel.update(key, cx.waker().clone());
+                    Poll::Pending
+                }
+            },
+            None => match wheel.insert(deadline_tick(this.deadline), cx.waker().clone()) {
+                Ok(key) => {
+                    this.timer = Some(key);
+                    Poll::Pending
+                }
+                // The wheel has already passed the deadline.
+                Err(_) => Poll::Ready(()),
+            },
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(key) = self.timer.take() {
+            let cancelled = self.core.wheel.borrow_mut().cancel(key);
+            // The waker is dropped after the wheel is released.
+            drop(cancelled);
+        }
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .finish()
+    }
+}
+
+/// The error of a [`timeout`] whose time ran out. A unit struct: there is
+/// nothing more to say, and the caller still owns nothing it must recover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Elapsed;
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("deadline has elapsed")
+    }
+}
+
+impl core::error::Error for Elapsed {}
+
+/// Runs `future`, giving up after `duration`: `Err(Elapsed)` then, and the
+/// future is dropped. The deadline is taken when `timeout` is called.
+///
+/// # Panics
+///
+/// Outside a runtime.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let rt = minirt::Runtime::with_virtual_clock();
+/// rt.block_on(async {
+///     let slow = minirt::sleep(Duration::from_secs(10));
+///     assert_eq!(minirt::timeout(Duration::from_secs(1), slow).await, Err(minirt::Elapsed));
+///     let quick = async { 5 };
+///     assert_eq!(minirt::timeout(Duration::from_secs(1), quick).await, Ok(5));
+/// });
+/// ```
+#[cfg(feature = "std")]
+#[track_caller]
+pub fn timeout<F: Future>(
+    duration: Duration,
+    future: F,
+) -> impl Future<Output = Result<F::Output, Elapsed>> {
+    let mut expiry = sleep(duration);
+    async move {
+        let mut future = core::pin::pin!(future);
+        core::future::poll_fn(|cx| {
+            // The future goes first: if it is ready at the deadline, it wins.
+            if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                return Poll::Ready(Ok(output));
+            }
+            Pin::new(&mut expiry).poll(cx).map(|()| Err(Elapsed))
+        })
+        .await
+    }
+}
+
+/// Blocks the loop's thread for `duration`, the way a blocking call does:
+/// nothing else on the loop runs meanwhile.
+///
+/// On the system clock this is `std::thread::sleep`. On a virtual clock it
+/// moves virtual time forward by `duration` without running anything, which
+/// is exactly what a blocking call looks like from the loop: the article's
+/// stalled timeline, reproduced to the microsecond.
+///
+/// # Panics
+///
+/// Outside a runtime.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let rt = minirt::Runtime::with_virtual_clock();
+/// rt.block_on(async {
+///     let start = minirt::Instant::now();
+///     minirt::time::block_thread_for(Duration::from_secs(3));
+///     assert_eq!(start.elapsed(), Duration::from_secs(3));
+/// });
+/// ```
+#[cfg(feature = "std")]
+#[track_caller]
+pub fn block_thread_for(duration: Duration) {
+    crate::context::with("time::block_thread_for", |core| {
+        core.clock.block_for(duration)
+    });
+}

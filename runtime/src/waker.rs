@@ -1,0 +1,122 @@
+//! How a task is woken: the [`ReadyQueue`] and the per-task [`TaskWaker`].
+//!
+//! Read this after `task.rs`. A `Waker` is the only thing a future hands to
+//! the outside world, and the outside world may be another thread: so a
+//! waker holds nothing but a task's key, one flag and a shared queue, all
+//! `Send + Sync`. The executor owns the futures; the waker only says "poll
+//! this one again".
+//!
+//! Waking is idempotent: the `scheduled` flag lets only the first wake after
+//! a poll put the key in the queue. A stale waker (its task finished, its
+//! runtime dropped) is harmless: the loop finds no task under that key, or
+//! no loop ever reads the queue again.
+
+use crate::task::TaskKey;
+use alloc::sync::Arc;
+use alloc::task::Wake;
+use core::sync::atomic::{AtomicBool, Ordering};
+use crossbeam_queue::SegQueue;
+
+/// The queue of tasks ready to be polled, in the order they were woken.
+///
+/// It is lock-free so a wake from any thread never waits for the loop. On
+/// `std` it also knows the loop's thread, to unpark it when a wake arrives
+/// while it waits for a deadline.
+pub(crate) struct ReadyQueue {
+    /// Keys of ready tasks, oldest first.
+    keys: SegQueue<TaskKey>,
+    /// The thread that runs the loop, to unpark on a wake.
+    #[cfg(feature = "std")]
+    loop_thread: std::thread::Thread,
+}
+
+impl ReadyQueue {
+    /// An empty queue for a loop that will run on the current thread.
+    pub(crate) fn new() -> Self {
+        ReadyQueue {
+            keys: SegQueue::new(),
+            #[cfg(feature = "std")]
+            loop_thread: std::thread::current(),
+        }
+    }
+
+    /// Queues a task from the loop itself (a spawn): the loop is running, so
+    /// there is no one to unpark.
+    pub(crate) fn push_local(&self, key: TaskKey) {
+        self.keys.push(key);
+    }
+
+    /// Queues a task from a waker, on any thread, and unparks the loop.
+    ///
+    /// Unparking a thread that is not parked only leaves a token, which makes
+    /// its next park return at once: a spare turn of the loop, never a lost
+    /// wake-up.
+    pub(crate) fn push(&self, key: TaskKey) {
+        self.keys.push(key);
+        #[cfg(feature = "std")]
+        self.loop_thread.unpark();
+    }
+
+    /// The oldest ready task, if any.
+    pub(crate) fn pop(&self) -> Option<TaskKey> {
+        self.keys.pop()
+    }
+
+    /// Whether no task is ready.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// The data behind one task's `Waker`.
+///
+/// Invariants:
+/// - `key` never changes; it names the task's slot in the registry.
+/// - `scheduled` is true while the key sits in the ready queue (or the task
+///   is about to be polled for the first time), false once the loop has taken
+///   the key to poll it.
+pub(crate) struct TaskWaker {
+    /// Which task to poll.
+    key: TaskKey,
+    /// Whether the key is already queued, so that waking twice queues once.
+    scheduled: AtomicBool,
+    /// Where the key goes.
+    queue: Arc<ReadyQueue>,
+}
+
+impl TaskWaker {
+    /// A waker for the task under `key`, not yet scheduled.
+    pub(crate) fn new(key: TaskKey, queue: Arc<ReadyQueue>) -> Self {
+        TaskWaker {
+            key,
+            scheduled: AtomicBool::new(false),
+            queue,
+        }
+    }
+
+    /// Called by the loop just before a poll: wakes from now on queue the
+    /// task again.
+    pub(crate) fn clear_scheduled(&self) {
+        // Acquire pairs with the release in `wake_by_ref`: whatever the waker
+        // wrote before waking is visible to the poll that follows.
+        self.scheduled.swap(false, Ordering::Acquire);
+    }
+
+    /// Marks the task scheduled and queues it from the loop itself.
+    pub(crate) fn schedule_local(&self) {
+        self.scheduled.store(true, Ordering::Relaxed);
+        self.queue.push_local(self.key);
+    }
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            self.queue.push(self.key);
+        }
+    }
+}
