@@ -89,6 +89,7 @@ pub fn thread_name(main: Option<ThreadId>) -> String {
 /// assert!(concur::log::unit() >= std::time::Duration::from_millis(1));
 /// ```
 pub fn unit() -> Duration {
+    /// Read once: every line of an example uses the same unit.
     static UNIT: OnceLock<Duration> = OnceLock::new();
     *UNIT.get_or_init(|| match std::env::var("CONCUR_UNIT") {
         Err(_) => Duration::from_secs(1),
@@ -110,6 +111,7 @@ pub fn unit() -> Duration {
 /// concur::log::info("Main started");
 /// ```
 pub fn info(message: impl AsRef<str>) {
+    /// The first line's moment, as a monotonic and a wall-clock reading.
     static START: OnceLock<(Instant, SystemTime)> = OnceLock::new();
     let (start, started) = *START.get_or_init(|| (Instant::now(), SystemTime::now()));
     let style = Style::for_unit(unit(), started);
