@@ -14,6 +14,8 @@ use crate::scenario::Scenario;
 use crate::sort;
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
+use std::fmt;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,8 +32,7 @@ pub fn run() -> anyhow::Result<()> {
             ErrorKind::DisplayHelp
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                error.print()?;
-                return Ok(());
+                return error.print().map_err(stdout_error);
             }
             _ => return Err(UsageError(args::one_line(&error.to_string())).into()),
         },
@@ -42,6 +43,38 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Run(run)) => commands::run(&run),
         Some(Command::Compare(compare)) => commands::compare(&compare),
         Some(Command::SortWorker) => sort::worker_main(),
+    }
+}
+
+/// The reader of stdout went away (`concur compare | head`): not a failure,
+/// so `main` exits with 0. Only writes to stdout are turned into this; a
+/// broken pipe to a sort worker stays an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StdoutClosed;
+
+impl fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("stdout was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// Prints `text` and a newline to stdout.
+///
+/// # Errors
+///
+/// [`StdoutClosed`] if the reader went away, else the write error.
+pub(crate) fn say(text: impl fmt::Display) -> anyhow::Result<()> {
+    writeln!(io::stdout().lock(), "{text}").map_err(stdout_error)
+}
+
+/// Names a failed write to stdout: [`StdoutClosed`] for a broken pipe.
+fn stdout_error(error: io::Error) -> anyhow::Error {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        StdoutClosed.into()
+    } else {
+        anyhow::Error::new(error).context("writing to stdout")
     }
 }
 

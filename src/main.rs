@@ -4,14 +4,14 @@
 //! Exit codes: 0 for success (a closed stdout, as in `concur compare | head`,
 //! counts as success), 1 for a failed run, 2 for a usage error.
 
-use concur::cli::{self, args::UsageError};
+use concur::cli::{self, args::UsageError, StdoutClosed};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     match cli::run() {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) if error.downcast_ref::<StdoutClosed>().is_some() => ExitCode::SUCCESS,
         Err(error) => {
             // If stderr is gone too there is no one left to tell.
             let _ = writeln!(io::stderr(), "error: {error:#}");
@@ -22,13 +22,4 @@ fn main() -> ExitCode {
             }
         }
     }
-}
-
-/// Whether the error comes from writing to a closed pipe.
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|io_error| io_error.kind() == io::ErrorKind::BrokenPipe)
-    })
 }

@@ -6,7 +6,7 @@
 
 use super::args::UsageError;
 use super::summary;
-use super::{CommonArgs, CompareArgs, RunArgs};
+use super::{say, CommonArgs, CompareArgs, RunArgs};
 use crate::backend::{self, Backend};
 use crate::report::{self, table::duration};
 use crate::scenario::{self, Run, Scenario, SortOptions};
@@ -22,22 +22,18 @@ pub(super) const MAIN_UNIT: Duration = Duration::from_millis(500);
 
 /// `concur list`.
 pub(super) fn list() -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "Scenarios (section of the article, or our addition A1..A4):"
-    )?;
+    let mut text = String::from("Scenarios (section of the article, or our addition A1..A4):\n");
     for scenario in scenario::all() {
         let (name, section) = (scenario.name(), scenario.section());
-        writeln!(out, "  {name:<24} {section:<7} {}", scenario.about())?;
+        text += &format!("  {name:<24} {section:<7} {}\n", scenario.about());
         let backends = applicable(scenario, backend::Options::default()).join(", ");
-        writeln!(out, "  {:<32} runs on: {backends}", "")?;
+        text += &format!("  {:<32} runs on: {backends}\n", "");
     }
-    writeln!(out, "\nBackends:")?;
+    text += "\nBackends:\n";
     for backend in backend::all(backend::Options::default()) {
-        writeln!(out, "  {:<10} {}", backend.name(), backend.about())?;
+        text += &format!("  {:<10} {}\n", backend.name(), backend.about());
     }
-    Ok(())
+    say(text.trim_end())
 }
 
 /// `concur run`: the live log of one scenario on each chosen backend.
@@ -53,11 +49,11 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     for backend in &backends {
         let unit = humantime::format_duration(args.unit);
         let header = format!("{} on {} (unit {unit})", scenario.name(), backend.name());
-        writeln!(std::io::stdout(), "== {header} ==")?;
+        say(format!("== {header} =="))?;
         let run = scenario::run(scenario, backend, &options)?;
         runs.push(run);
         let summary = summary::one_run(runs.last().expect("just pushed"), &runs);
-        writeln!(std::io::stdout(), "-> {summary}\n")?;
+        say(format!("-> {summary}\n"))?;
     }
     Ok(())
 }
@@ -83,10 +79,10 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     }
     let options = backend_options(&args.common);
     let runs = compare_runs(&scenarios, &args.backends, options, args.unit, sort)?;
-    writeln!(std::io::stdout(), "{}", report::table::table(&runs))?;
+    say(report::table::table(&runs))?;
     if let Some(path) = &args.json {
         report::json::write(path, &runs, args.unit)?;
-        eprintln!("wrote {}", path.display());
+        progress(format_args!("wrote {}\n", path.display()));
     }
     Ok(())
 }
@@ -100,7 +96,7 @@ pub(super) fn main_job() -> anyhow::Result<()> {
          One unit (the article's second) is {unit} here; the sort is the article's, {lists} \
          lists of {len}.\nAbout a minute in a release build. `concur --help` shows the rest.\n"
     );
-    writeln!(std::io::stdout(), "{intro}")?;
+    say(intro)?;
     let sort = SortOptions {
         lists,
         len,
@@ -114,10 +110,9 @@ pub(super) fn main_job() -> anyhow::Result<()> {
         MAIN_UNIT,
         sort,
     )?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}\n", report::table::table(&runs))?;
+    say(format!("{}\n", report::table::table(&runs)))?;
     for paragraph in summary::main_job(&runs) {
-        writeln!(out, "{paragraph}\n")?;
+        say(format!("{paragraph}\n"))?;
     }
     Ok(())
 }
@@ -152,17 +147,27 @@ fn compare_runs(
     let mut runs = Vec::with_capacity(pairs.len());
     for (number, (scenario, backend)) in pairs.iter().enumerate() {
         let label = format!("{} on {}", scenario.name(), backend.name());
-        eprint!("[{:>2}/{}] {label:<36} ", number + 1, pairs.len());
+        progress(format_args!(
+            "[{:>2}/{}] {label:<36} ",
+            number + 1,
+            pairs.len()
+        ));
         let run = scenario::run(*scenario, backend, &options)?;
         let verdict = if run.verdict.matches {
             "ok"
         } else {
             "does not match"
         };
-        eprintln!("{} {verdict}", duration(run.wall));
+        progress(format_args!("{} {verdict}\n", duration(run.wall)));
         runs.push(run);
     }
     Ok(runs)
+}
+
+/// Reports progress on stderr. A closed stderr only loses the progress: it
+/// must not stop the run (`eprint!` would panic).
+fn progress(text: std::fmt::Arguments<'_>) {
+    let _ = std::io::stderr().write_fmt(text);
 }
 
 /// The backends `scenario` runs on here: those named, or all it applies to.

@@ -221,3 +221,30 @@ fn a_closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_failed_run_exits_with_one() {
+    // A worker that exits at once: the sort's pipe breaks, which is a
+    // failure, not a reader closing stdout.
+    let output = Command::new(env!("CARGO_BIN_EXE_concur"))
+        .args([
+            "run",
+            "sort",
+            "-b",
+            "processes",
+            "--lists",
+            "2",
+            "--len",
+            "10",
+        ])
+        .env("CONCUR_EXE", "/bin/false")
+        .output()
+        .expect("concur starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: running sort on processes"),
+        "{stderr}"
+    );
+}
