@@ -1,0 +1,149 @@
+//! Timers: exact on the virtual clock, never early on the real one,
+//! cancelled when dropped, fair against busy tasks, and fine by the million.
+
+use minirt::{Instant, Runtime};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+#[test]
+fn timeout_gives_up_at_its_deadline_and_cancels_the_loser() {
+    let rt = Runtime::with_virtual_clock();
+    rt.block_on(async {
+        let start = Instant::now();
+        let slow = minirt::sleep(Duration::from_secs(10));
+        assert_eq!(
+            minirt::timeout(Duration::from_secs(2), slow).await,
+            Err(minirt::Elapsed)
+        );
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    });
+    // The 10 s timer was dropped with the timeout: nothing pulls time to 10 s.
+    assert_eq!(
+        rt.now().duration_since(Instant::ZERO),
+        Duration::from_secs(2)
+    );
+}
+
+#[test]
+fn a_cancelled_timer_never_moves_the_virtual_clock() {
+    let rt = Runtime::with_virtual_clock();
+    rt.block_on(async {
+        let far = minirt::spawn(minirt::sleep(Duration::from_secs(3600)));
+        minirt::sleep(Duration::from_millis(1)).await;
+        far.abort();
+        minirt::sleep(Duration::from_millis(1)).await;
+    });
+    assert_eq!(
+        rt.now().duration_since(Instant::ZERO),
+        Duration::from_millis(2)
+    );
+}
+
+#[test]
+fn a_year_long_sleep_fires_exactly_on_time() {
+    let rt = Runtime::with_virtual_clock();
+    let year = Duration::from_secs(365 * 24 * 3600);
+    let slept = rt.block_on(async {
+        let start = Instant::now();
+        minirt::sleep(year).await;
+        start.elapsed()
+    });
+    assert_eq!(slept, year);
+}
+
+#[test]
+fn sub_millisecond_deadlines_are_rounded_up_never_down() {
+    let rt = Runtime::with_virtual_clock();
+    rt.block_on(async {
+        let start = Instant::now();
+        minirt::sleep(Duration::from_nanos(1_500)).await;
+        // One tick is 1 µs: 1.5 µs wakes at 2 µs, never at 1.
+        assert_eq!(start.elapsed(), Duration::from_micros(2));
+    });
+}
+
+#[test]
+fn a_yield_loop_cannot_starve_timers_or_other_tasks() {
+    // The real clock: a virtual one only moves when nothing is ready, and a
+    // spinner is always ready, so there time would rightly stand still.
+    let rt = Runtime::new();
+    let trace = Rc::new(RefCell::new(Vec::new()));
+    rt.block_on(async {
+        let spinner_trace = trace.clone();
+        let spinner = minirt::spawn(async move {
+            let mut turns = 0u64;
+            loop {
+                turns += 1;
+                minirt::yield_now().await;
+                if turns == 10_000 {
+                    spinner_trace.borrow_mut().push("spinner still spinning");
+                }
+            }
+        });
+        let other = trace.clone();
+        let neighbour = minirt::spawn(async move { other.borrow_mut().push("neighbour ran") });
+        minirt::sleep(Duration::from_millis(1)).await;
+        trace.borrow_mut().push("timer fired");
+        neighbour.await.unwrap();
+        spinner.abort();
+    });
+    let trace = trace.borrow();
+    assert_eq!(
+        trace[0], "neighbour ran",
+        "FIFO: the neighbour runs after one spin"
+    );
+    assert!(
+        trace.contains(&"timer fired"),
+        "the sleep finished despite the spinner"
+    );
+}
+
+#[test]
+fn real_sleeps_are_never_early_and_not_very_late() {
+    let rt = Runtime::new();
+    rt.block_on(async {
+        for millis in [1, 5, 20] {
+            let wanted = Duration::from_millis(millis);
+            let start = std::time::Instant::now();
+            minirt::sleep(wanted).await;
+            let took = start.elapsed();
+            assert!(took >= wanted, "woke early: {took:?} < {wanted:?}");
+            // Generous: a loaded 2-core machine can be late, but not by 200 ms.
+            assert!(
+                took < wanted + Duration::from_millis(200),
+                "{took:?} for {wanted:?}"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_million_pending_timers_fire_in_order() {
+    let rt = Runtime::with_virtual_clock();
+    let fired = Rc::new(RefCell::new(Vec::with_capacity(1_000_000)));
+    rt.block_on(async {
+        let start = Instant::now();
+        // Deadlines spread over 0..1 s, scrambled so spawn order is not deadline order.
+        let handles: Vec<_> = (0..1_000_000u64)
+            .map(|n| {
+                let micros = (n * 7_919) % 1_000_000;
+                let fired = fired.clone();
+                minirt::spawn(async move {
+                    minirt::sleep(Duration::from_micros(micros)).await;
+                    fired.borrow_mut().push(start.elapsed());
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.await.unwrap();
+        }
+    });
+    let fired = fired.borrow();
+    assert_eq!(fired.len(), 1_000_000);
+    assert!(
+        fired.windows(2).all(|pair| pair[0] <= pair[1]),
+        "fired out of deadline order"
+    );
+    assert_eq!(*fired.last().unwrap(), Duration::from_micros(999_999));
+}
