@@ -35,8 +35,11 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 use core::time::Duration;
 
+mod deadlock;
 mod registry;
 mod runtime;
+
+pub(crate) use deadlock::Wait;
 
 use registry::Registry;
 #[cfg(feature = "std")]
@@ -70,6 +73,10 @@ pub(crate) struct Core {
     in_block_on: Cell<bool>,
     /// Scratch space for the wakers of fired timers, reused every turn.
     fired: RefCell<Vec<Waker>>,
+    /// The task being polled (`MAIN` for the `block_on` future).
+    pub(crate) current: Cell<TaskKey>,
+    /// What the task being polled said it waits for, if it said (see `Wait`).
+    noted_wait: Cell<Option<Wait>>,
 }
 
 impl Core {
@@ -84,6 +91,8 @@ impl Core {
             next_id: Cell::new(1),
             in_block_on: Cell::new(false),
             fired: RefCell::new(Vec::new()),
+            current: Cell::new(TaskKey::MAIN),
+            noted_wait: Cell::new(None),
         }
     }
 
@@ -117,7 +126,9 @@ impl Core {
         let Some(mut task) = self.registry.borrow_mut().begin_poll(key) else {
             return;
         };
+        self.current.set(key);
         let finished = task.poll().is_ready();
+        task.wait = self.noted_wait.take();
         let done = self.registry.borrow_mut().end_poll(key, task, finished);
         // Dropping a future runs its destructors (cancelling timers, waking
         // join handles), so it happens here, with nothing borrowed.
@@ -137,6 +148,7 @@ impl Core {
         let mut future = pin!(future);
         let main = Arc::new(TaskWaker::new(TaskKey::MAIN, self.queue.clone()));
         let main_waker = Waker::from(main.clone());
+        let mut main_wait = None;
         let mut cx = Context::from_waker(&main_waker);
         main.schedule_local();
         self.in_block_on.set(true);
@@ -152,12 +164,14 @@ impl Core {
                     continue;
                 }
                 main.clear_scheduled();
+                self.current.set(TaskKey::MAIN);
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                     return output;
                 }
+                main_wait = self.noted_wait.take();
             }
             if polls < BUDGET {
-                self.park();
+                self.park(&main, main_wait.as_ref());
             }
             self.fire_timers();
         }
@@ -165,8 +179,19 @@ impl Core {
 
     /// With nothing ready, waits on the clock until the next timer is due
     /// or a waker queues a task.
-    fn park(&self) {
+    ///
+    /// # Panics
+    ///
+    /// With no timer armed, nothing ready and no waker anywhere but inside
+    /// the runtime, nothing can ever happen again: waiting would hang
+    /// forever, so the loop panics with a diagnosis starting "deadlock".
+    fn park(&self, main: &Arc<TaskWaker>, main_wait: Option<&Wait>) {
         let next = self.wheel.borrow().next_expiration();
+        if next.is_none() && self.queue.is_empty() {
+            if let Some(diagnosis) = deadlock::diagnose(self, main, main_wait) {
+                panic!("{diagnosis}");
+            }
+        }
         let deadline = next.map(|expiration| Duration::from_micros(expiration.tick));
         self.clock.park(deadline, &|| !self.queue.is_empty());
     }
@@ -185,6 +210,25 @@ impl Core {
             waker.wake();
         }
         *self.fired.borrow_mut() = fired;
+    }
+
+    /// Records what the task being polled now waits for; the loop files it
+    /// with the task when the poll returns.
+    pub(crate) fn note_wait(&self, wait: Wait) {
+        self.noted_wait.set(Some(wait));
+    }
+
+    /// A task's id and name, for diagnostics; `None` if it is gone.
+    pub(crate) fn describe(&self, key: TaskKey) -> Option<alloc::string::String> {
+        if key == TaskKey::MAIN {
+            return Some("main".into());
+        }
+        let registry = self.registry.borrow();
+        let task = registry.get(key)?;
+        Some(match &task.name {
+            Some(name) => alloc::format!("{} \"{name}\"", task.id),
+            None => alloc::format!("{}", task.id),
+        })
     }
 
     /// Drops every task still pending: a runtime's shutdown.

@@ -17,7 +17,9 @@
 //! 5. `time/clock.rs`: where time comes from, real or virtual.
 //! 6. `time/wheel.rs`: the timer wheel; `time/wheel/list.rs`: its storage.
 //! 7. `time.rs`: [`sleep`], [`timeout`], [`Instant`] on the runtime's clock.
-//! 8. `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.
+//! 8. `sync.rs`: an async [`sync::Mutex`] the loop can see into;
+//!    `executor/deadlock.rs`: how the loop proves a deadlock and names it.
+//! 9. `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.
 //!
 //! # Embedded-style
 //!
@@ -54,6 +56,7 @@ mod blocking;
 #[cfg(feature = "std")]
 mod context;
 mod executor;
+pub mod sync;
 mod task;
 pub mod time;
 mod waker;

@@ -96,6 +96,8 @@ pub(crate) struct Task {
     pub(crate) id: TaskId,
     /// The name given at spawn, for logs and reports.
     pub(crate) name: Option<Box<str>>,
+    /// What the task said, in its last poll, it is waiting for.
+    pub(crate) wait: Option<crate::executor::Wait>,
 }
 
 impl Task {
@@ -123,6 +125,7 @@ impl Task {
             waker,
             id,
             name,
+            wait: None,
         }
     }
 
@@ -210,7 +213,7 @@ mod tests {
     fn sizes_stay_small() {
         // The fixed part of a task, whatever its future: registry slot and waker.
         assert!(
-            core::mem::size_of::<Task>() <= 72,
+            core::mem::size_of::<Task>() <= 88,
             "{}",
             core::mem::size_of::<Task>()
         );

@@ -94,6 +94,11 @@ impl TaskWaker {
         }
     }
 
+    /// The task this waker wakes.
+    pub(crate) fn key(&self) -> TaskKey {
+        self.key
+    }
+
     /// Called by the loop just before a poll: wakes from now on queue the
     /// task again.
     pub(crate) fn clear_scheduled(&self) {

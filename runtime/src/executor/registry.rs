@@ -138,6 +138,15 @@ impl Registry {
         }
     }
 
+    /// The task under `key`, unless it is stale or out for a poll.
+    pub(crate) fn get(&self, key: TaskKey) -> Option<&Task> {
+        let slot = self.slots.get(key.index())?;
+        match &slot.state {
+            State::Idle(task) if slot.generation == key.generation() => Some(task),
+            _ => None,
+        }
+    }
+
     /// Every task not out for a poll.
     pub(crate) fn idle_tasks(&self) -> impl Iterator<Item = &Task> {
         self.slots.iter().filter_map(|slot| match &slot.state {

@@ -98,6 +98,10 @@ impl<T> Future for JoinHandle<T> {
             "JoinHandle polled after it returned"
         );
         self.slot.waiter.set(Some(cx.waker().clone()));
+        // Tell the loop what we wait for, so a deadlock can be proved.
+        if let Some(core) = self.core.upgrade() {
+            core.note_wait(crate::executor::Wait::Join(self.key));
+        }
         Poll::Pending
     }
 }
