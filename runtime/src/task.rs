@@ -13,8 +13,10 @@
 //! # What a task costs
 //!
 //! Three allocations: the boxed future (its size plus a few words), the
-//! join slot shared with the handle, and the waker (`Arc`, 32 bytes); plus
-//! one slot in the registry. The unit tests print the exact sizes.
+//! join slot shared with the handle, and the waker (an `Arc`); plus one
+//! slot in the registry. Measured by `tests/memory.rs` on x86-64: about 260
+//! bytes for a task pending forever, about 460 for one asleep on a timer
+//! (its wheel entry and a larger future), slab growth included.
 
 use crate::waker::TaskWaker;
 use alloc::boxed::Box;
