@@ -16,7 +16,8 @@
 //! 4. `context.rs`: how [`spawn`] and [`sleep`] find the current runtime.
 //! 5. `time/clock.rs`: where time comes from, real or virtual.
 //! 6. `time/wheel.rs`: the timer wheel; `time/wheel/list.rs`: its storage.
-//! 7. `time.rs`: [`sleep`], [`timeout`], [`Instant`] on the runtime's clock.
+//! 7. `time.rs`: [`sleep`], [`timeout`] on the runtime's clock;
+//!    `time/instant.rs`: [`Instant`], and where time becomes ticks.
 //! 8. `sync.rs`: an async [`sync::Mutex`] the loop can see into;
 //!    `executor/deadlock.rs`: how the loop proves a deadlock and names it.
 //! 9. `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.

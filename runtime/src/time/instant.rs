@@ -1,0 +1,94 @@
+//! [`Instant`]: a point on the runtime's clock, and the one place where
+//! time becomes wheel ticks.
+//!
+//! Part of `time.rs`. An instant is a `Duration` since the clock's epoch, so
+//! it means the same thing on a real clock and on a virtual one.
+
+use core::fmt;
+use core::ops::{Add, Sub};
+use core::time::Duration;
+
+/// A point in time on the current runtime's clock, like
+/// `std::time::Instant` but virtual when the runtime's clock is.
+///
+/// It counts from the clock's epoch. All system clocks share one epoch, so
+/// their instants compare; instants of two virtual clocks do not mean much
+/// side by side.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let rt = minirt::Runtime::with_virtual_clock();
+/// rt.block_on(async {
+///     let start = minirt::Instant::now();
+///     minirt::sleep(Duration::from_millis(1500)).await;
+///     assert_eq!(start.elapsed(), Duration::from_millis(1500));
+///     assert!(minirt::Instant::now() > start);
+/// });
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Instant(Duration);
+
+impl Instant {
+    /// The clock's epoch.
+    pub const ZERO: Instant = Instant(Duration::ZERO);
+
+    /// An instant `since_epoch` after the clock's epoch.
+    pub(crate) fn from_clock(since_epoch: Duration) -> Self {
+        Instant(since_epoch)
+    }
+
+    /// The current time on the current runtime's clock; outside a runtime,
+    /// the system clock's.
+    #[cfg(feature = "std")]
+    pub fn now() -> Instant {
+        let since_epoch = crate::context::try_with(|core| core.clock.now());
+        Instant(since_epoch.unwrap_or_else(|| crate::Clock::now(&crate::SystemClock)))
+    }
+
+    /// Time since this instant (zero if it is in the future).
+    #[cfg(feature = "std")]
+    pub fn elapsed(&self) -> Duration {
+        Instant::now().duration_since(*self)
+    }
+
+    /// Time from `earlier` to this instant, or zero if `earlier` is later.
+    pub fn duration_since(&self, earlier: Instant) -> Duration {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+impl Add<Duration> for Instant {
+    type Output = Instant;
+
+    fn add(self, duration: Duration) -> Instant {
+        Instant(self.0 + duration)
+    }
+}
+
+impl Sub<Instant> for Instant {
+    type Output = Duration;
+
+    fn sub(self, earlier: Instant) -> Duration {
+        self.duration_since(earlier)
+    }
+}
+
+impl fmt::Debug for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Instant({:?} since epoch)", self.0)
+    }
+}
+
+/// The tick (microsecond) that has fully passed at `now`: the wheel may be
+/// advanced up to it. Rounds down.
+pub(crate) fn now_tick(now: Duration) -> u64 {
+    now.as_micros() as u64
+}
+
+/// The tick at which a deadline counts as reached. Rounds **up**, so a timer
+/// never fires before its deadline, only up to one tick after.
+pub(crate) fn deadline_tick(deadline: Instant) -> u64 {
+    deadline.0.as_nanos().div_ceil(1_000) as u64
+}
