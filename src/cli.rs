@@ -118,6 +118,9 @@ struct RunArgs {
     /// How long the article's one second lasts (1ms..10s).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_unit)]
     unit: Duration,
+    /// Also write every event (polls, sleeps, lines) as JSON lines to this file.
+    #[arg(long, value_name = "PATH")]
+    trace: Option<PathBuf>,
     /// Common options.
     #[command(flatten)]
     common: CommonArgs,

@@ -12,9 +12,11 @@
 //!    minirt, smol, tokio, rayon, processes).
 //! 4. [`clock`] and [`recorder`]: every log line and span, on the backend's
 //!    clock; [`log`] formats lines like the article.
-//! 5. [`report`]: the comparison table and JSON; [`cli`]: the command line.
-//! 6. [`sort`]: the CPU-bound merge sort of section 10, on every strategy.
-//! 7. [`executor`]: the executor the async examples run on, chosen by cargo
+//! 5. [`trace`]: every poll, sleep and line of a run, the same on every
+//!    backend.
+//! 6. [`report`]: the comparison table and JSON; [`cli`]: the command line.
+//! 7. [`sort`]: the CPU-bound merge sort of section 10, on every strategy.
+//! 8. [`executor`]: the executor the async examples run on, chosen by cargo
 //!    feature (minirt, `smol` or `tokio`).
 //!
 //! Data flows one way: `cli` picks a scenario, it runs on a backend, every
@@ -31,3 +33,4 @@ pub mod recorder;
 pub mod report;
 pub mod scenario;
 pub mod sort;
+pub mod trace;

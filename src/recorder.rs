@@ -9,6 +9,11 @@
 
 use crate::clock::Clock;
 use crate::log::{self, Style};
+use crate::trace::{self, Kind, TaskId, Trace};
+
+mod span;
+
+pub use span::SpanGuard;
 use std::collections::HashSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -52,6 +57,8 @@ pub struct Record {
     pub total: Duration,
     /// The wall-clock moment of time zero, for `HH:MM:SS` lines.
     pub started: SystemTime,
+    /// Every event, for `--trace`, the timeline and the stall report.
+    pub trace: Trace,
 }
 
 /// Collects the log lines and spans of one run. Cheap to clone; every clone
@@ -103,6 +110,8 @@ struct State {
     spans: Vec<Span>,
     /// Every thread that logged or ran a span.
     threads: HashSet<ThreadId>,
+    /// Every event so far.
+    trace: Trace,
 }
 
 impl Recorder {
@@ -140,24 +149,62 @@ impl Recorder {
             // A closed stdout must not stop the run; the CLI notices it later.
             let _ = writeln!(std::io::stdout().lock(), "{text}");
         }
-        state.threads.insert(thread::current().id());
+        let message = line.message.clone();
         state.lines.push(line);
+        self.push_event(&mut state, at, trace::current_task(), Kind::Log { message });
     }
 
-    /// A blocking call of `duration` on the current thread (see
-    /// [`Clock::block_for`]), recorded as a `blocking call` span.
-    pub fn block_for(&self, duration: Duration) {
-        let _span = self.span("blocking call");
-        self.shared.clock.block_for(duration);
+    /// Records `kind` for `task` on the current thread, at the run's time.
+    pub fn event(&self, task: Option<TaskId>, kind: Kind) {
+        let mut state = self.lock();
+        let at = self.elapsed(&mut state);
+        self.push_event(&mut state, at, task, kind);
     }
 
-    /// Starts a span; it ends (and is recorded) when the guard is dropped.
-    pub fn span(&self, label: impl Into<String>) -> SpanGuard {
-        SpanGuard {
-            recorder: self.clone(),
-            label: label.into(),
-            begin: self.now(),
+    /// A new task in the trace, called `name` (or `task-N`).
+    pub fn new_task(&self, name: Option<&str>) -> TaskId {
+        self.lock().trace.new_task(name)
+    }
+
+    /// A new sleep's number in the trace.
+    pub fn new_sleep(&self) -> usize {
+        self.lock().trace.new_sleep()
+    }
+
+    /// Names the task being polled on this thread (a scenario calls it so
+    /// that traces and timelines say `THREE`, not `task-3`).
+    pub fn name_task(&self, name: &str) {
+        if let Some(task) = trace::current_task() {
+            self.lock().trace.rename(task, name);
         }
+    }
+
+    /// Pushes one event on the current thread's lane.
+    fn push_event(&self, state: &mut State, at: Duration, task: Option<TaskId>, kind: Kind) {
+        let lane = self.see_thread(state, at);
+        let event = trace::Event {
+            at,
+            lane,
+            task,
+            kind,
+        };
+        state.trace.events.push(event);
+    }
+
+    /// The current thread's lane name; the first time, also its `ThreadStart`.
+    fn see_thread(&self, state: &mut State, at: Duration) -> String {
+        let lane = log::thread_name(Some(self.shared.main_thread));
+        if state.threads.insert(thread::current().id()) {
+            let (task, kind) = (None, Kind::ThreadStart);
+            let event = trace::Event {
+                at,
+                lane: lane.clone(),
+                task,
+                kind,
+            };
+            state.trace.events.push(event);
+        }
+        lane
     }
 
     /// A snapshot of everything recorded so far.
@@ -170,6 +217,7 @@ impl Recorder {
             threads: state.threads.len(),
             total: total.unwrap_or_default(),
             started: state.origin.map_or_else(SystemTime::now, |(_, wall)| wall),
+            trace: state.trace.clone(),
         }
     }
 
@@ -186,30 +234,5 @@ impl Recorder {
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Records a [`Span`] when dropped. Made by [`Recorder::span`].
-pub struct SpanGuard {
-    /// Where to record.
-    recorder: Recorder,
-    /// What the span was.
-    label: String,
-    /// When it began.
-    begin: Duration,
-}
-
-impl Drop for SpanGuard {
-    fn drop(&mut self) {
-        let recorder = &self.recorder;
-        let mut state = recorder.lock();
-        let end = recorder.elapsed(&mut state);
-        state.threads.insert(thread::current().id());
-        state.spans.push(Span {
-            thread: log::thread_name(Some(recorder.shared.main_thread)),
-            label: std::mem::take(&mut self.label),
-            begin: self.begin,
-            end,
-        });
     }
 }

@@ -25,6 +25,7 @@ use crate::check::{self, Expected, Verdict};
 use crate::clock::process_cpu_time;
 use crate::model::Model;
 use crate::recorder::{Record, Recorder};
+use crate::trace::poll::TracedBackend;
 use anyhow::Context as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -99,6 +100,16 @@ impl Ctx {
     /// `count` units, e.g. the 2 of `asyncio.sleep(2)`.
     pub fn units(&self, count: u32) -> Duration {
         self.unit * count
+    }
+
+    /// The backend's event loop, traced into this run's recorder: every
+    /// async scenario runs through this, so every async backend is traced.
+    ///
+    /// # Errors
+    ///
+    /// If the backend has no event loop.
+    pub fn event_loop<'b>(&self, backend: &'b Backend) -> anyhow::Result<TracedBackend<'b>> {
+        Ok(TracedBackend::new(backend.event_loop()?, self.rec.clone()))
     }
 
     /// Logs a line, like the article's `logging.info`.

@@ -12,5 +12,7 @@ mod races; // The race's final values: 1, 2, 2, and 1 again on many threads.
 mod real_clock; // Every scenario on every backend, in real time, with slack.
 #[path = "it/support.rs"]
 mod support; // Running a scenario from a test.
+#[path = "it/trace.rs"]
+mod trace; // One trace vocabulary: the same events on minirt and smol.
 #[path = "it/virtual_clock.rs"]
 mod virtual_clock; // Exact timelines on minirt's virtual clock.

@@ -45,6 +45,9 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         echo: true,
         sort: sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?,
     };
+    if let Some(path) = &args.trace {
+        check_output_path("--trace", path)?;
+    }
     let mut runs = Vec::new();
     for backend in &backends {
         let unit = humantime::format_duration(args.unit);
@@ -54,6 +57,10 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         runs.push(run);
         let summary = summary::one_run(runs.last().expect("just pushed"), &runs);
         say(format!("-> {summary}\n"))?;
+    }
+    if let Some(path) = &args.trace {
+        crate::trace::json::write(path, &runs)?;
+        progress(format_args!("wrote {}\n", path.display()));
     }
     Ok(())
 }
@@ -75,7 +82,7 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     }
     let sort = sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?;
     if let Some(path) = &args.json {
-        check_json_path(path)?;
+        check_output_path("--json", path)?;
     }
     let options = backend_options(&args.common);
     let runs = compare_runs(&scenarios, &args.backends, options, args.unit, sort)?;
@@ -221,8 +228,9 @@ fn sort_options(common: &CommonArgs, lists: usize, len: usize) -> anyhow::Result
     })
 }
 
-/// Refuses a JSON path that cannot be written, before anything runs.
-fn check_json_path(path: &Path) -> anyhow::Result<()> {
+/// Refuses an output path (of `flag`) that cannot be written, before
+/// anything runs.
+pub(super) fn check_output_path(flag: &str, path: &Path) -> anyhow::Result<()> {
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -235,7 +243,7 @@ fn check_json_path(path: &Path) -> anyhow::Result<()> {
         None
     };
     match problem {
-        Some(problem) => Err(UsageError(format!("--json {} {problem}", path.display())).into()),
+        Some(problem) => Err(UsageError(format!("{flag} {} {problem}", path.display())).into()),
         None => Ok(()),
     }
 }

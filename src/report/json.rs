@@ -68,15 +68,25 @@ fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
-/// Writes the report of `runs` to `path`, atomically: a temporary file in the
-/// same directory, then a rename.
+/// Writes the report of `runs` to `path`, atomically (see [`write_atomically`]).
+///
+/// # Errors
+///
+/// If the file cannot be written.
+pub fn write(path: &Path, runs: &[Run], unit: Duration) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(&report(runs, unit))?;
+    text.push('\n');
+    write_atomically(path, &text)
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same
+/// directory, then a rename, so a failed write never leaves a partial file.
 ///
 /// # Errors
 ///
 /// If the temporary file cannot be written or renamed; it is removed then.
-pub fn write(path: &Path, runs: &[Run], unit: Duration) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(&report(runs, unit))?;
-    let file_name = path.file_name().context("the JSON path names no file")?;
+pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let file_name = path.file_name().context("the path names no file")?;
     let mut temporary_name = std::ffi::OsString::from(".");
     temporary_name.push(file_name);
     temporary_name.push(format!(".{}.tmp", std::process::id()));
@@ -84,7 +94,6 @@ pub fn write(path: &Path, runs: &[Run], unit: Duration) -> anyhow::Result<()> {
     let written = (|| {
         let mut file = fs::File::create(&temporary)?;
         file.write_all(text.as_bytes())?;
-        file.write_all(b"\n")?;
         file.sync_all()?;
         fs::rename(&temporary, path)
     })();

@@ -56,8 +56,7 @@ impl Scenario for Blocking {
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
         let ctx = ctx.clone();
-        backend
-            .event_loop()?
+        ctx.event_loop(backend)?
             .run(Box::new(|event_loop| Box::pin(main(event_loop, ctx))))?;
         Ok(Outcome::default())
     }
@@ -81,6 +80,7 @@ async fn main(event_loop: Handle, ctx: Ctx) {
 
 /// The article's `delay_message` with the mistake: THREE calls `time.sleep`.
 async fn delay_message(event_loop: Handle, ctx: Ctx, delay: u32, message: &'static str) {
+    ctx.rec.name_task(message);
     ctx.log(format!("{message} received"));
     if message == "THREE" {
         // The blocking call: the loop's thread is stuck here, no task runs.

@@ -40,8 +40,7 @@ impl Scenario for BlockingFixed {
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
         let ctx = ctx.clone();
-        backend
-            .event_loop()?
+        ctx.event_loop(backend)?
             .run(Box::new(|event_loop| Box::pin(main(event_loop, ctx))))?;
         Ok(Outcome::default())
     }
@@ -65,6 +64,7 @@ async fn main(event_loop: Handle, ctx: Ctx) {
 /// `delay_message` with the cure: THREE's blocking call runs on a helper
 /// thread, and the task awaits it like any other future.
 async fn delay_message(event_loop: Handle, ctx: Ctx, delay: u32, message: &'static str) {
+    ctx.rec.name_task(message);
     ctx.log(format!("{message} received"));
     if message == "THREE" {
         let (rec, duration) = (ctx.rec.clone(), ctx.units(delay));

@@ -46,8 +46,7 @@ impl Scenario for Gather {
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
         let ctx = ctx.clone();
-        backend
-            .event_loop()?
+        ctx.event_loop(backend)?
             .run(Box::new(|event_loop| Box::pin(main(event_loop, ctx))))?;
         Ok(Outcome::default())
     }
@@ -86,6 +85,7 @@ pub fn expected_gather() -> Expected {
 /// The article's async `delay_message`: log receipt, `await asyncio.sleep`,
 /// log the message.
 pub async fn delay_message(event_loop: Handle, ctx: Ctx, delay: u32, message: &'static str) {
+    ctx.rec.name_task(message);
     ctx.log(format!("{message} received"));
     event_loop.sleep(ctx.units(delay)).await;
     ctx.log(format!("Printing {message}"));

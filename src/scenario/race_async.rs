@@ -42,7 +42,7 @@ impl Scenario for RaceAsync {
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
         let db = Arc::new(FakeDb::default());
         let (ctx, for_main) = (ctx.clone(), Arc::clone(&db));
-        backend.event_loop()?.run(Box::new(|event_loop| {
+        ctx.event_loop(backend)?.run(Box::new(|event_loop| {
             Box::pin(main(event_loop, ctx, for_main))
         }))?;
         Ok(Outcome {

@@ -53,8 +53,7 @@ impl Scenario for Tasks {
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
         let ctx = ctx.clone();
-        backend
-            .event_loop()?
+        ctx.event_loop(backend)?
             .run(Box::new(|event_loop| Box::pin(main(event_loop, ctx))))?;
         Ok(Outcome::default())
     }

@@ -1,0 +1,137 @@
+//! The trace: every event of a run, in one vocabulary for every backend.
+//!
+//! The [`recorder`](crate::recorder) keeps a [`Trace`] beside its log. Async
+//! backends feed it through [`poll`]'s wrappers (a future wrapped around
+//! each spawned task records its polls, a loop wrapped around the backend's
+//! records each sleep), the same for minirt, smol and tokio; threads feed it
+//! through the recorder (log lines, first sight of a thread). [`json`] writes
+//! it as JSON lines for `concur run X --trace FILE`; the timeline and the
+//! stall report read it. Read [`poll`] next.
+
+pub mod json;
+pub mod poll;
+
+use std::cell::Cell;
+use std::time::Duration;
+
+/// A task's number in its run's [`Trace`]: an index into its names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(pub usize);
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// A thread was seen for the first time (threads are not wrapped: this is
+    /// its first log line, span or poll).
+    ThreadStart,
+    /// A task was spawned: from now on it is ready until its first poll.
+    TaskStart,
+    /// A task finished (its last poll returned `Ready`).
+    TaskEnd,
+    /// The loop began polling a task.
+    PollBegin,
+    /// The poll returned: the loop's thread is free again.
+    PollEnd,
+    /// A task asked to sleep until `deadline`.
+    SleepRequested {
+        /// The sleep's number in this run, to pair it with its firing.
+        sleep: usize,
+        /// When it should fire.
+        deadline: Duration,
+    },
+    /// The sleeping task saw its sleep complete (at the event's time,
+    /// possibly later than `deadline`).
+    SleepFired {
+        /// The sleep's number, as in its request.
+        sleep: usize,
+        /// When it should have fired.
+        deadline: Duration,
+    },
+    /// A log line.
+    Log {
+        /// The line's message.
+        message: String,
+    },
+}
+
+/// One event: when, on which thread, for which task, what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Time since the run's start, on the run's clock.
+    pub at: Duration,
+    /// The thread's name, as the log shows it: the timeline's lane.
+    pub lane: String,
+    /// The task it belongs to; `None` for a thread's own work.
+    pub task: Option<TaskId>,
+    /// What happened.
+    pub kind: Kind,
+}
+
+/// A run's events in the order they happened, and its tasks' names.
+///
+/// - `events` is in time order: the recorder reads time under its lock.
+/// - `tasks[id.0]` is task `id`'s name; `task-N` until a task names itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    /// Every event.
+    pub events: Vec<Event>,
+    /// Task names, by [`TaskId`].
+    pub tasks: Vec<String>,
+    /// How many sleeps were requested.
+    pub sleeps: usize,
+}
+
+impl Trace {
+    /// A new task called `name`.
+    pub fn new_task(&mut self, name: Option<&str>) -> TaskId {
+        let id = TaskId(self.tasks.len());
+        let name = name.map_or_else(|| format!("task-{}", id.0), str::to_string);
+        self.tasks.push(name);
+        id
+    }
+
+    /// The name of `task`, or of the lane for a thread's own work.
+    pub fn name<'a>(&'a self, task: Option<TaskId>, lane: &'a str) -> &'a str {
+        task.and_then(|id| self.tasks.get(id.0))
+            .map_or(lane, String::as_str)
+    }
+
+    /// Renames `task` (a task names itself once it knows what it is).
+    pub fn rename(&mut self, task: TaskId, name: &str) {
+        if let Some(slot) = self.tasks.get_mut(task.0) {
+            *slot = name.to_string();
+        }
+    }
+
+    /// A new sleep's number.
+    pub fn new_sleep(&mut self) -> usize {
+        self.sleeps += 1;
+        self.sleeps
+    }
+}
+
+thread_local! {
+    /// The task being polled on this thread, set by [`poll::Traced`] for the
+    /// length of a poll, so log lines know whose they are.
+    static CURRENT: Cell<Option<TaskId>> = const { Cell::new(None) };
+}
+
+/// The task being polled on this thread, if any.
+pub fn current_task() -> Option<TaskId> {
+    CURRENT.with(Cell::get)
+}
+
+/// Makes `task` the current one until the returned guard is dropped.
+pub(crate) fn enter(task: TaskId) -> Entered {
+    Entered(CURRENT.with(|current| current.replace(Some(task))))
+}
+
+/// Restores the previously current task when dropped (polls nest when a
+/// runtime polls a task from inside another's `block_on`).
+pub(crate) struct Entered(Option<TaskId>);
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.set(self.0));
+    }
+}

@@ -1,0 +1,162 @@
+//! The poll wrapper: how every async backend feeds the trace, uniformly.
+//!
+//! Rather than hook into each runtime (only minirt has hooks), the harness
+//! wraps what it hands them: [`TracedBackend`] wraps a backend's event loop,
+//! `TracedLoop` wraps the loop handle a scenario spawns and sleeps with,
+//! and [`Traced`] wraps each task's future. A runtime cannot poll a task
+//! without polling its wrapper, so poll begin and end are seen on minirt,
+//! smol and tokio alike, with the same clock the log uses.
+
+use super::{Kind, TaskId};
+use crate::clock::Clock;
+use crate::model::event_loop::{AsyncBackend, BlockingJob, EventLoop, LocalFuture, Main};
+use crate::recorder::Recorder;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// A backend's event loop whose every run is traced into `rec`.
+pub struct TracedBackend<'a> {
+    /// The backend's own event loop.
+    inner: &'a dyn AsyncBackend,
+    /// Where events go.
+    rec: Recorder,
+}
+
+impl<'a> TracedBackend<'a> {
+    /// Traces runs of `inner` into `rec`.
+    pub fn new(inner: &'a dyn AsyncBackend, rec: Recorder) -> Self {
+        Self { inner, rec }
+    }
+
+    /// Runs `main` on the loop, traced (as [`AsyncBackend::run`]).
+    ///
+    /// # Errors
+    ///
+    /// If the runtime cannot be built.
+    pub fn run(&self, main: Main) -> anyhow::Result<()> {
+        AsyncBackend::run(self, main)
+    }
+}
+
+impl AsyncBackend for TracedBackend<'_> {
+    fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock()
+    }
+
+    fn run(&self, main: Main) -> anyhow::Result<()> {
+        let rec = self.rec.clone();
+        self.inner.run(Box::new(move |handle| {
+            // No event yet: minirt calls this before `block_on`, where its
+            // (virtual) clock cannot be read. Main starts at its first poll.
+            let task = rec.new_task(Some("main"));
+            let traced = Rc::new(TracedLoop {
+                inner: handle,
+                rec: rec.clone(),
+            });
+            let mut main = Traced::new(main(traced), rec, task);
+            main.started = false;
+            Box::pin(main)
+        }))
+    }
+}
+
+/// A loop handle that traces the tasks spawned and the sleeps asked of it.
+struct TracedLoop {
+    /// The backend's handle.
+    inner: Rc<dyn EventLoop>,
+    /// Where events go.
+    rec: Recorder,
+}
+
+impl EventLoop for TracedLoop {
+    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
+        let id = self.rec.new_task(None);
+        self.rec.event(Some(id), Kind::TaskStart);
+        let traced = Traced::new(task, self.rec.clone(), id);
+        self.inner.spawn(Box::pin(traced))
+    }
+
+    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
+        let deadline = self.rec.now() + duration;
+        let sleep = self.rec.new_sleep();
+        let asked_by = super::current_task();
+        let requested = Kind::SleepRequested { sleep, deadline };
+        self.rec.event(asked_by, requested);
+        let inner = self.inner.sleep(duration);
+        let rec = self.rec.clone();
+        Box::pin(async move {
+            inner.await;
+            // Recorded when the sleeper runs again, not when the runtime's
+            // timer fired: that is when the program sees the time pass.
+            rec.event(super::current_task(), Kind::SleepFired { sleep, deadline });
+        })
+    }
+
+    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
+        self.inner.spawn_blocking(job)
+    }
+
+    fn task_count(&self) -> usize {
+        self.inner.task_count()
+    }
+}
+
+/// A task's future, wrapped so that each poll is recorded.
+pub struct Traced {
+    /// The task itself.
+    inner: LocalFuture<()>,
+    /// Where events go.
+    rec: Recorder,
+    /// The task's number in the trace.
+    task: TaskId,
+    /// Whether its `TaskStart` was recorded (at spawn; main's at first poll).
+    started: bool,
+}
+
+impl Traced {
+    /// Wraps `inner`, task `task` of `rec`'s trace.
+    pub fn new(inner: LocalFuture<()>, rec: Recorder, task: TaskId) -> Self {
+        Self {
+            inner,
+            rec,
+            task,
+            started: true,
+        }
+    }
+}
+
+impl Future for Traced {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        let _entered = super::enter(this.task);
+        if !this.started {
+            this.started = true;
+            this.rec.event(Some(this.task), Kind::TaskStart);
+        }
+        this.rec.event(Some(this.task), Kind::PollBegin);
+        let result = {
+            // A guard, so that a panicking poll still ends its poll in the trace.
+            let _end = PollEnd(&this.rec, this.task);
+            this.inner.as_mut().poll(cx)
+        };
+        if result.is_ready() {
+            this.rec.event(Some(this.task), Kind::TaskEnd);
+        }
+        result
+    }
+}
+
+/// Records the end of a poll when dropped.
+struct PollEnd<'a>(&'a Recorder, TaskId);
+
+impl Drop for PollEnd<'_> {
+    fn drop(&mut self) {
+        self.0.event(Some(self.1), Kind::PollEnd);
+    }
+}
