@@ -121,6 +121,9 @@ struct RunArgs {
     /// Also write every event (polls, sleeps, lines) as JSON lines to this file.
     #[arg(long, value_name = "PATH")]
     trace: Option<PathBuf>,
+    /// Warn about polls this long or longer [default: 100ms, at most half a unit].
+    #[arg(long, value_name = "DURATION", value_parser = parse_unit)]
+    stall_threshold: Option<Duration>,
     /// Common options.
     #[command(flatten)]
     common: CommonArgs,

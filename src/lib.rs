@@ -13,7 +13,7 @@
 //! 4. [`clock`] and [`recorder`]: every log line and span, on the backend's
 //!    clock; [`log`] formats lines like the article.
 //! 5. [`trace`]: every poll, sleep and line of a run, the same on every
-//!    backend.
+//!    backend; [`stall`]: the polls that held the loop, and the damage.
 //! 6. [`report`]: the comparison table and JSON; [`cli`]: the command line.
 //! 7. [`sort`]: the CPU-bound merge sort of section 10, on every strategy.
 //! 8. [`executor`]: the executor the async examples run on, chosen by cargo
@@ -33,4 +33,5 @@ pub mod recorder;
 pub mod report;
 pub mod scenario;
 pub mod sort;
+pub mod stall;
 pub mod trace;

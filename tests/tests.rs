@@ -10,6 +10,8 @@ mod cli; // The command line: bad input is one line and exit code 2; JSON.
 mod races; // The race's final values: 1, 2, 2, and 1 again on many threads.
 #[path = "it/real_clock.rs"]
 mod real_clock; // Every scenario on every backend, in real time, with slack.
+#[path = "it/stall.rs"]
+mod stall; // A poll that holds the loop: who, how long, and which sleeps it made late.
 #[path = "it/support.rs"]
 mod support; // Running a scenario from a test.
 #[path = "it/trace.rs"]

@@ -54,6 +54,9 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         let header = format!("{} on {} (unit {unit})", scenario.name(), backend.name());
         say(format!("== {header} =="))?;
         let run = scenario::run(scenario, backend, &options)?;
+        for line in crate::stall::report(&run, args.stall_threshold) {
+            say(line)?;
+        }
         runs.push(run);
         let summary = summary::one_run(runs.last().expect("just pushed"), &runs);
         say(format!("-> {summary}\n"))?;

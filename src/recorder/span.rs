@@ -1,13 +1,13 @@
 //! Spans: stretches of time a thread spent on one thing (a blocking call,
 //! a job), recorded by a guard when it is dropped. Part of the
-//! [`Recorder`](super::Recorder); kept apart to keep `recorder.rs` short.
+//! [`Recorder`]; kept apart to keep `recorder.rs` short.
 
 use super::{Recorder, Span};
 use std::time::Duration;
 
 impl Recorder {
     /// A blocking call of `duration` on the current thread (see
-    /// [`Clock::block_for`]), recorded as a `blocking call` span.
+    /// [`Clock::block_for`](crate::clock::Clock::block_for)), recorded as a `blocking call` span.
     pub fn block_for(&self, duration: Duration) {
         let _span = self.span("blocking call");
         self.shared.clock.block_for(duration);
