@@ -6,6 +6,7 @@
 //! the input is caught before anything runs or is written.
 
 pub mod args;
+mod bench;
 mod commands;
 pub mod summary;
 
@@ -43,6 +44,8 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Run(run)) => commands::run(&run),
         Some(Command::Compare(compare)) => commands::compare(&compare),
         Some(Command::SortWorker) => sort::worker_main(),
+        Some(Command::Bench(bench)) => bench::bench(&bench),
+        Some(Command::BenchChild(child)) => bench::child(&child),
     }
 }
 
@@ -104,6 +107,11 @@ enum Command {
     /// Be a worker of the `processes` sort: sort lists from stdin to stdout.
     #[command(name = "sort-worker", hide = true)]
     SortWorker,
+    /// Benchmark minirt against smol, tokio, threads and Python at scale.
+    Bench(bench::BenchArgs),
+    /// Be one measurement of `concur bench`, in a fresh process.
+    #[command(name = "bench-child", hide = true)]
+    BenchChild(bench::BenchChildArgs),
 }
 
 /// `concur run`.

@@ -23,6 +23,7 @@
 //! event goes to the recorder, `report` renders the record.
 
 pub mod backend;
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod clock;

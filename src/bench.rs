@@ -1,0 +1,122 @@
+//! The scale benchmarks of issue 4: minirt against smol, tokio,
+//! async-executor, threads and Python, side by side, in one run.
+//!
+//! `concur bench <suite>` runs every (backend, size) of the suite in a fresh
+//! child process (`concur bench-child`), repeats it, and reports median and
+//! min–max, with the ratio of each backend to minirt. In reading order:
+//!
+//! - `bench/plan.rs`: the suites, their backends and sizes;
+//! - `bench/rt.rs`: one interface over the four async executors;
+//! - `bench/tasks.rs` and `bench/threads.rs`: the suites themselves;
+//! - `bench/measure.rs`: CPU time, RSS, percentiles;
+//! - `bench/child.rs`: one measurement, in a child; `bench/python.rs`: the
+//!   Python scripts of `bench/python/`;
+//! - `bench/runner.rs`: the parent, its children and the repeats;
+//! - `bench/report.rs`: table and JSON; `bench/goals.rs`: minirt's goals.
+//!
+//! Suite 7 of the issue (timer queues inside minirt) is not here: it needs
+//! a choice of queue in the runtime itself.
+
+mod child;
+pub mod goals;
+mod measure;
+pub mod plan;
+mod python;
+mod report;
+mod rt;
+mod runner;
+mod tasks;
+mod threads;
+
+pub use child::{child_main, CHILD_SUBCOMMAND};
+pub use plan::Suite;
+pub use report::SuiteReport;
+pub use runner::Row;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The repeats of each measurement when `--repeat` is not given.
+pub const DEFAULT_REPEAT: usize = 5;
+
+/// The most repeats accepted.
+pub const MAX_REPEAT: usize = 100;
+
+/// What `concur bench` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The suites to run, in order.
+    pub suites: Vec<Suite>,
+    /// One size for every backend instead of the plan's sizes.
+    pub n: Option<usize>,
+    /// How many times each measurement runs.
+    pub repeat: usize,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// Runs the suites of `options`, printing each table to stdout as it
+/// finishes, and returns the reports.
+///
+/// # Errors
+/// Only if stdout closes; a failed child becomes a note in its report.
+pub fn run(options: &Options) -> Result<Vec<SuiteReport>> {
+    let python = python::available();
+    let mut planned = Vec::new();
+    let mut total = 0;
+    for &suite in &options.suites {
+        let mut plan = suite.plan();
+        let mut skipped = Vec::new();
+        if !python {
+            plan.retain(|entry| !python::is_python(entry.backend));
+            skipped.push("Python backends skipped: python3 is not on the path".to_string());
+        }
+        let (jobs, notes) = runner::jobs(suite, &plan, options.n);
+        skipped.extend(notes);
+        total += jobs.len() * options.repeat;
+        planned.push((suite, jobs, skipped));
+    }
+    let bar = progress_bar(total as u64, options.progress);
+    let mut reports = Vec::new();
+    for (suite, jobs, mut notes) in planned {
+        let (results, failures) = runner::run(suite, &jobs, options.repeat, &bar);
+        notes.extend(failures);
+        let report = SuiteReport {
+            suite: suite.name(),
+            results,
+            notes,
+        };
+        bar.suspend(|| crate::cli::say(format!("{}\n", report::table(suite, &report))))?;
+        reports.push(report);
+    }
+    bar.finish_and_clear();
+    Ok(reports)
+}
+
+/// The progress bar: children done of children planned, with the one
+/// running now; hidden when not asked for (tests, pipes).
+fn progress_bar(total: u64, shown: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if !shown {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let style =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} eta {eta} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+/// The JSON text of `reports`: one suite's object, or an array of them.
+///
+/// # Errors
+/// Only if serde fails to encode, which plain numbers and strings never do.
+pub fn to_json(reports: &[SuiteReport]) -> Result<String> {
+    let mut text = match reports {
+        [one] => serde_json::to_string_pretty(one)?,
+        many => serde_json::to_string_pretty(many)?,
+    };
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,102 @@
+//! The child side: `concur bench-child <suite> <backend> <n>` runs one
+//! measurement in a fresh process and prints its metrics as one JSON line.
+//!
+//! A fresh process per measurement is what makes peak RSS (`VmHWM`) the
+//! measurement's own, and keeps one backend's leftovers (a reactor thread,
+//! a grown heap) from weighing on the next. `runner.rs` starts the child.
+
+use super::measure::{metrics, ms, peak_rss_mib, Metrics};
+use super::plan::Suite;
+use super::rt::drive;
+use super::tasks::{Memory, PingPong, Precision, Spawn, Timers, SEED};
+use super::threads;
+use crate::sort::{self, Strategy};
+use anyhow::{anyhow, bail, Context, Result};
+
+/// The hidden subcommand that makes `concur` a bench child.
+pub const CHILD_SUBCOMMAND: &str = "bench-child";
+
+/// Runs one measurement and prints it as one JSON line on stdout.
+///
+/// # Errors
+/// An unknown suite or backend, or a failed measurement.
+pub fn child_main(suite: &str, backend: &str, n: usize) -> Result<()> {
+    let suite = Suite::find(suite).ok_or_else(|| anyhow!("unknown suite `{suite}`"))?;
+    let metrics = measure(suite, backend, n)?;
+    let line = serde_json::to_string(&metrics).context("encoding the metrics")?;
+    crate::cli::say(line)
+}
+
+/// One measurement of `suite` on `backend` at size `n`, in this process.
+///
+/// # Errors
+/// A backend the suite does not run on, or a failed sort.
+pub(crate) fn measure(suite: Suite, backend: &str, n: usize) -> Result<Metrics> {
+    if suite == Suite::Sort {
+        return sort_once(backend, n);
+    }
+    if backend == "threads" {
+        return Ok(match suite {
+            Suite::Timers => threads::timers(n),
+            Suite::Spawn => threads::spawn(n),
+            Suite::Pingpong => threads::pingpong(n),
+            Suite::Precision => threads::precision(n),
+            Suite::Memory => threads::memory(n),
+            Suite::Sort => unreachable!("handled above"),
+        });
+    }
+    let measured = match suite {
+        Suite::Timers => drive(backend, Timers(n)),
+        Suite::Spawn => drive(backend, Spawn(n)),
+        Suite::Pingpong => drive(backend, PingPong(n)),
+        Suite::Precision => drive(backend, Precision(n)),
+        Suite::Memory => drive(backend, Memory(n)),
+        Suite::Sort => unreachable!("handled above"),
+    };
+    measured.ok_or_else(|| anyhow!("suite {suite} has no backend `{backend}`"))
+}
+
+/// Suite 6: `lists` lists of the article's length, sorted by `strategy`.
+fn sort_once(strategy: &str, lists: usize) -> Result<Metrics> {
+    let strategy: Strategy = strategy
+        .parse()
+        .map_err(|message: String| anyhow!(message))?;
+    let outcome = sort::run(strategy, lists, sort::DEFAULT_LEN, SEED)?;
+    if !outcome.verified {
+        bail!("the {strategy} sort came out wrong");
+    }
+    Ok(metrics([
+        ("wall_ms", ms(outcome.wall)),
+        ("cpu_ms", ms(outcome.cpu)),
+        ("rss_mib", peak_rss_mib()),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::measure;
+    use crate::bench::plan::Suite;
+    use crate::bench::rt::ASYNC_BACKENDS;
+
+    /// Every suite measures something on every backend at a tiny size.
+    #[test]
+    fn every_suite_measures_at_tiny_sizes() {
+        let backends = ASYNC_BACKENDS.iter().chain(&["threads"]);
+        for backend in backends {
+            for (suite, n) in [
+                (Suite::Timers, 50),
+                (Suite::Spawn, 100),
+                (Suite::Pingpong, 100),
+                (Suite::Precision, 5),
+            ] {
+                let metrics = measure(suite, backend, n).unwrap();
+                let headline = metrics[suite.headline()];
+                assert!(headline > 0.0, "{suite} on {backend}: {metrics:?}");
+                assert!(metrics["cpu_ms"] >= 0.0);
+            }
+        }
+        let sorted = measure(Suite::Sort, "sync", 2).unwrap();
+        assert!(sorted["wall_ms"] > 0.0);
+        assert!(measure(Suite::Spawn, "nope", 1).is_err());
+    }
+}

@@ -1,0 +1,172 @@
+//! What each suite runs: its backends, their sizes, and the limits on
+//! `--n`. The sizes are the issue's, trimmed where a backend would take
+//! minutes (Python's asyncio at 1M timers takes about a minute and 1.7 GB),
+//! so that `concur bench all` at 5 repeats takes about 10 minutes on 2 cores.
+
+use super::rt::ASYNC_BACKENDS;
+use std::fmt;
+
+/// A benchmark suite (the numbering; suite 7, timer queues, needs
+/// a choice of queue inside minirt and is not here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suite {
+    /// 1: many tasks sleeping a seeded random time.
+    Timers,
+    /// 2: spawn and join trivial tasks.
+    Spawn,
+    /// 3: a token passed between two tasks through their wakers.
+    Pingpong,
+    /// 4: lateness of sequential 1 ms and 10 ms sleeps.
+    Precision,
+    /// 5: resident memory per idle task.
+    Memory,
+    /// 6: the article's merge sort on every strategy.
+    Sort,
+}
+
+/// One backend of a suite and the sizes it runs at by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The backend's name, as the table and JSON show it.
+    pub backend: &'static str,
+    /// The sizes (`n`) it runs at.
+    pub sizes: Vec<usize>,
+}
+
+impl Suite {
+    /// Every suite, in the order `bench all` runs them.
+    pub const ALL: [Suite; 6] = [
+        Suite::Timers,
+        Suite::Spawn,
+        Suite::Pingpong,
+        Suite::Precision,
+        Suite::Memory,
+        Suite::Sort,
+    ];
+
+    /// The name on the command line and in the JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::Timers => "timers",
+            Suite::Spawn => "spawn",
+            Suite::Pingpong => "pingpong",
+            Suite::Precision => "precision",
+            Suite::Memory => "memory",
+            Suite::Sort => "sort",
+        }
+    }
+
+    /// The suite called `name`, if any.
+    pub fn find(name: &str) -> Option<Suite> {
+        Suite::ALL.into_iter().find(|suite| suite.name() == name)
+    }
+
+    /// The metric the ratio column compares.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Suite::Timers => "overhead_ms",
+            Suite::Spawn => "ns_per_task",
+            Suite::Pingpong => "ns_per_round_trip",
+            Suite::Precision => "p50_us",
+            Suite::Memory => "bytes_per_pending_task",
+            Suite::Sort => "wall_ms",
+        }
+    }
+
+    /// The largest `--n` accepted: beyond it a run takes hours or the
+    /// machine's memory.
+    pub fn max_n(self) -> usize {
+        match self {
+            Suite::Timers | Suite::Spawn | Suite::Memory => 10_000_000,
+            Suite::Pingpong => 100_000_000,
+            Suite::Precision => 100_000,
+            Suite::Sort => 100_000,
+        }
+    }
+
+    /// The backends and their default sizes. Threads and Python get
+    /// smaller ones: a thread costs a stack, Python costs minutes.
+    pub fn plan(self) -> Vec<Entry> {
+        let entry = |backend, sizes: &[usize]| Entry {
+            backend,
+            sizes: sizes.to_vec(),
+        };
+        let with_async = |sizes: &[usize], rest: Vec<Entry>| {
+            let mut entries: Vec<Entry> = ASYNC_BACKENDS.iter().map(|b| entry(b, sizes)).collect();
+            entries.extend(rest);
+            entries
+        };
+        match self {
+            Suite::Timers => with_async(
+                &[10_000, 100_000, 1_000_000],
+                vec![
+                    entry("threads", &[1_000, 10_000]),
+                    entry("py-asyncio", &[10_000, 100_000]),
+                    entry("py-threads", &[1_000]),
+                ],
+            ),
+            Suite::Spawn => with_async(
+                &[1_000_000],
+                vec![
+                    entry("threads", &[10_000]),
+                    entry("py-asyncio", &[100_000]),
+                    entry("py-threads", &[10_000]),
+                ],
+            ),
+            Suite::Pingpong => with_async(
+                &[1_000_000],
+                vec![
+                    entry("threads", &[200_000]),
+                    entry("py-asyncio", &[100_000]),
+                    entry("py-threads", &[20_000]),
+                ],
+            ),
+            Suite::Precision => with_async(
+                &[1_000],
+                vec![
+                    entry("threads", &[1_000]),
+                    entry("py-asyncio", &[1_000]),
+                    entry("py-threads", &[1_000]),
+                ],
+            ),
+            Suite::Memory => with_async(
+                &[1_000_000],
+                vec![
+                    entry("threads", &[10_000]),
+                    entry("py-asyncio", &[100_000]),
+                    entry("py-threads", &[10_000]),
+                ],
+            ),
+            // 200 lists of 30 000: about 2 s on one core in release.
+            Suite::Sort => ["sync", "rayon", "threads", "minirt", "processes"]
+                .into_iter()
+                .map(|backend| entry(backend, &[200]))
+                .collect(),
+        }
+    }
+
+    /// The largest `n` `backend` takes from `--n`: threads and Python stop
+    /// at 100k, where they would take minutes or gigabytes.
+    pub fn cap(self, backend: &str) -> usize {
+        let heavy = matches!(backend, "threads" | "py-threads" | "py-asyncio");
+        if heavy && self != Suite::Sort && self != Suite::Precision {
+            100_000
+        } else {
+            self.max_n()
+        }
+    }
+}
+
+impl fmt::Display for Suite {
+    /// Writes [`Suite::name`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The names `concur bench` accepts, `all` included, for error messages.
+pub fn names() -> String {
+    let mut names: Vec<&str> = Suite::ALL.iter().map(|suite| suite.name()).collect();
+    names.push("all");
+    names.join(", ")
+}

@@ -1,0 +1,138 @@
+//! `concur bench <suite> [--n N] [--repeat R] [--json PATH]`, and the hidden
+//! `concur bench-child <suite> <backend> <n>` each measurement runs in.
+//!
+//! All input is checked before the first child starts: a bad suite, size,
+//! repeat count or JSON path is one line and exit code 2, with no file
+//! written. The suites themselves are in `src/bench.rs`.
+
+use super::args::UsageError;
+use super::say;
+use crate::bench::{self, goals, plan, Suite};
+use crate::sort;
+use clap::Args;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// `concur bench`.
+#[derive(Debug, Args)]
+pub(super) struct BenchArgs {
+    /// The suite: timers, spawn, pingpong, precision, memory, sort, or all.
+    #[arg(value_name = "SUITE", value_parser = parse_suites)]
+    suites: SuiteList,
+    /// One size for every backend instead of the suite's sizes.
+    #[arg(long, value_name = "N", value_parser = super::args::parse_count)]
+    n: Option<usize>,
+    /// How many times each measurement runs (1..=100) [default: 5].
+    #[arg(long, value_name = "R", value_parser = parse_repeat)]
+    repeat: Option<usize>,
+    /// Also write the results as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+}
+
+/// `concur bench-child`: one measurement, printed as a JSON line.
+#[derive(Debug, Args)]
+pub(super) struct BenchChildArgs {
+    /// The suite.
+    suite: String,
+    /// The backend.
+    backend: String,
+    /// The size.
+    n: usize,
+}
+
+/// The suites named on the command line (`all` names every one).
+#[derive(Debug, Clone)]
+pub(super) struct SuiteList(Vec<Suite>);
+
+/// Parses a suite name, or `all`.
+fn parse_suites(name: &str) -> Result<SuiteList, String> {
+    if name == "all" {
+        return Ok(SuiteList(Suite::ALL.to_vec()));
+    }
+    Suite::find(name)
+        .map(|suite| SuiteList(vec![suite]))
+        .ok_or_else(|| format!("unknown suite '{name}'; accepted: {}", plan::names()))
+}
+
+/// Parses `--repeat`: 1 to [`bench::MAX_REPEAT`].
+fn parse_repeat(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(repeat) if (1..=bench::MAX_REPEAT).contains(&repeat) => Ok(repeat),
+        _ => Err(format!(
+            "'{text}' is not a whole number from 1 to {}",
+            bench::MAX_REPEAT
+        )),
+    }
+}
+
+/// `concur bench`: checks, runs, prints the tables and goals, writes JSON.
+pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    let suites = &args.suites.0;
+    if let Some(n) = args.n {
+        for suite in suites {
+            if n > suite.max_n() {
+                let max = suite.max_n();
+                return Err(UsageError(format!(
+                    "--n {n} is too large for {suite} (at most {max})"
+                ))
+                .into());
+            }
+            if *suite == Suite::Sort {
+                sort::validate_size(n, sort::DEFAULT_LEN)
+                    .map_err(|error| UsageError(format!("--n {n}: {error}")))?;
+            }
+        }
+    }
+    if let Some(path) = &args.json {
+        check_path(path)?;
+    }
+    let options = bench::Options {
+        suites: suites.clone(),
+        n: args.n,
+        repeat: args.repeat.unwrap_or(bench::DEFAULT_REPEAT),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let reports = bench::run(&options)?;
+    let goals = goals::check(&reports);
+    if !goals.is_empty() {
+        say(goals::render(&goals))?;
+    }
+    if let Some(path) = &args.json {
+        write(path, &bench::to_json(&reports)?)?;
+        let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// `concur bench-child`.
+pub(super) fn child(args: &BenchChildArgs) -> anyhow::Result<()> {
+    bench::child_main(&args.suite, &args.backend, args.n)
+}
+
+/// Refuses a JSON path that cannot be written, before anything runs.
+fn check_path(path: &Path) -> anyhow::Result<()> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if path.file_name().is_none() || path.is_dir() {
+        return Err(UsageError(format!("--json {} is not a file name", path.display())).into());
+    }
+    if !parent.is_dir() {
+        let problem = "is in a directory that does not exist";
+        return Err(UsageError(format!("--json {} {problem}", path.display())).into());
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` through a temporary file and a rename, so an
+/// interrupted write never leaves half a file.
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, text).with_context(|| format!("writing {}", temporary.display()))?;
+    std::fs::rename(&temporary, path).with_context(|| format!("renaming to {}", path.display()))
+}
