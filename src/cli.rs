@@ -9,6 +9,7 @@ pub mod args;
 mod bench;
 mod commands;
 pub mod summary;
+mod timeline;
 
 use self::args::{parse_backend, parse_count, parse_scenario, parse_unit, UsageError};
 use crate::scenario::Scenario;
@@ -44,6 +45,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Run(run)) => commands::run(&run),
         Some(Command::Compare(compare)) => commands::compare(&compare),
         Some(Command::SortWorker) => sort::worker_main(),
+        Some(Command::Timeline(timeline)) => timeline::timeline(&timeline),
         Some(Command::Bench(bench)) => bench::bench(&bench),
         Some(Command::BenchChild(child)) => bench::child(&child),
     }
@@ -107,6 +109,9 @@ enum Command {
     /// Be a worker of the `processes` sort: sort lists from stdin to stdout.
     #[command(name = "sort-worker", hide = true)]
     SortWorker,
+    /// Draw who ran when: a lane per thread, tasks as bars (solid while
+    /// polled), log lines as marks, stalls in red; SVG or terminal.
+    Timeline(timeline::TimelineArgs),
     /// Benchmark minirt against smol, tokio, threads and Python at scale.
     Bench(bench::BenchArgs),
     /// Be one measurement of `concur bench`, in a fresh process.

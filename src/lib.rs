@@ -13,7 +13,8 @@
 //! 4. [`clock`] and [`recorder`]: every log line and span, on the backend's
 //!    clock; [`log`] formats lines like the article.
 //! 5. [`trace`]: every poll, sleep and line of a run, the same on every
-//!    backend; [`stall`]: the polls that held the loop, and the damage.
+//!    backend; [`stall`]: the polls that held the loop, and the damage;
+//!    [`timeline`]: who ran when, as a picture or in the terminal.
 //! 6. [`report`]: the comparison table and JSON; [`cli`]: the command line.
 //! 7. [`sort`]: the CPU-bound merge sort of section 10, on every strategy.
 //! 8. [`executor`]: the executor the async examples run on, chosen by cargo
@@ -35,4 +36,5 @@ pub mod report;
 pub mod scenario;
 pub mod sort;
 pub mod stall;
+pub mod timeline;
 pub mod trace;

@@ -14,6 +14,8 @@ mod real_clock; // Every scenario on every backend, in real time, with slack.
 mod stall; // A poll that holds the loop: who, how long, and which sleeps it made late.
 #[path = "it/support.rs"]
 mod support; // Running a scenario from a test.
+#[path = "it/timeline.rs"]
+mod timeline; // Timelines: well-formed SVG with lanes, task bars and the stall; text.
 #[path = "it/trace.rs"]
 mod trace; // One trace vocabulary: the same events on minirt and smol.
 #[path = "it/virtual_clock.rs"]

@@ -21,12 +21,14 @@
 //!
 //! Next: `time/clock.rs` and `time/wheel.rs`, which the loop turns.
 
+use crate::observe::{main_ref, Observe, TaskRef};
 use crate::task::{JoinHandle, JoinSlot, Task, TaskId, TaskKey};
-use crate::time::{now_tick, Wheel};
+use crate::time::{now_tick, Timer, Wheel};
 use crate::waker::{ReadyQueue, TaskWaker};
 use crate::Clock;
 use alloc::boxed::Box;
 use alloc::rc::Rc;
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
@@ -35,9 +37,12 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 use core::time::Duration;
 
+mod builder;
 mod deadlock;
 mod registry;
 mod runtime;
+
+pub use builder::Builder;
 
 pub(crate) use deadlock::Wait;
 
@@ -64,15 +69,17 @@ pub(crate) struct Core {
     /// Keys of tasks ready to run; wakers on any thread push here.
     pub(crate) queue: Arc<ReadyQueue>,
     /// Pending timers, in ticks of the clock.
-    pub(crate) wheel: RefCell<Wheel<Waker>>,
+    pub(crate) wheel: RefCell<Wheel<Timer>>,
     /// Where time comes from.
     pub(crate) clock: Box<dyn Clock>,
     /// The id the next spawned task gets.
     next_id: Cell<u64>,
     /// Whether a `block_on` future is running (it counts as a task).
     in_block_on: Cell<bool>,
-    /// Scratch space for the wakers of fired timers, reused every turn.
-    fired: RefCell<Vec<Waker>>,
+    /// Scratch space for the timers fired in a turn, reused every turn.
+    fired: RefCell<Vec<(u64, Timer)>>,
+    /// The observer and its stall report, if one is installed.
+    observe: Option<Observe>,
     /// The task being polled (`MAIN` for the `block_on` future).
     pub(crate) current: Cell<TaskKey>,
     /// What the task being polled said it waits for, if it said (see `Wait`).
@@ -81,7 +88,7 @@ pub(crate) struct Core {
 
 impl Core {
     /// A loop with no tasks that reads time from `clock`.
-    pub(crate) fn new(clock: Box<dyn Clock>) -> Self {
+    pub(crate) fn new(clock: Box<dyn Clock>, observe: Option<Observe>) -> Self {
         let start = now_tick(clock.now());
         Core {
             registry: RefCell::new(Registry::new()),
@@ -91,6 +98,7 @@ impl Core {
             next_id: Cell::new(1),
             in_block_on: Cell::new(false),
             fired: RefCell::new(Vec::new()),
+            observe,
             current: Cell::new(TaskKey::MAIN),
             noted_wait: Cell::new(None),
         }
@@ -116,6 +124,12 @@ impl Core {
         let key = self.registry.borrow_mut().vacant_key();
         let waker = Arc::new(TaskWaker::new(key, self.queue.clone()));
         waker.schedule_local();
+        if let Some(observe) = &self.observe {
+            observe.observer.spawned(TaskRef {
+                id,
+                name: name.as_deref(),
+            });
+        }
         let task = Task::new(future, slot.clone(), waker, id, name);
         self.registry.borrow_mut().insert(key, task);
         JoinHandle::new(slot, Rc::downgrade(self), key, id)
@@ -127,7 +141,17 @@ impl Core {
             return;
         };
         self.current.set(key);
-        let finished = task.poll().is_ready();
+        let finished = match &self.observe {
+            None => task.poll().is_ready(),
+            Some(observe) => {
+                let name = task.name.clone();
+                let who = TaskRef {
+                    id: task.id,
+                    name: name.as_deref(),
+                };
+                observe.watch(self, who, || task.poll()).is_ready()
+            }
+        };
         task.wait = self.noted_wait.take();
         let done = self.registry.borrow_mut().end_poll(key, task, finished);
         // Dropping a future runs its destructors (cancelling timers, waking
@@ -165,7 +189,16 @@ impl Core {
                 }
                 main.clear_scheduled();
                 self.current.set(TaskKey::MAIN);
-                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                let polled = match &self.observe {
+                    None => future.as_mut().poll(&mut cx),
+                    Some(observe) => {
+                        observe.watch(self, main_ref(), || future.as_mut().poll(&mut cx))
+                    }
+                };
+                if let Poll::Ready(output) = polled {
+                    if let Some(observe) = &self.observe {
+                        observe.deliver();
+                    }
                     return output;
                 }
                 main_wait = self.noted_wait.take();
@@ -200,16 +233,21 @@ impl Core {
     fn fire_timers(&self) {
         // An empty wheel has nothing to fire: skip reading the clock, which
         // keeps timer-free workloads (spawn, ping-pong) free of clock reads.
-        if self.wheel.borrow().len() == 0 {
-            return;
+        if self.wheel.borrow().len() > 0 {
+            let now = self.clock.now();
+            let mut fired = self.fired.take();
+            self.wheel.borrow_mut().advance(now_tick(now), &mut fired);
+            for (deadline, timer) in fired.drain(..) {
+                if let Some(observe) = &self.observe {
+                    observe.report_timer(self, deadline, &timer, now);
+                }
+                timer.waker.wake();
+            }
+            *self.fired.borrow_mut() = fired;
         }
-        let now = now_tick(self.clock.now());
-        let mut fired = self.fired.take();
-        self.wheel.borrow_mut().advance(now, &mut fired);
-        for waker in fired.drain(..) {
-            waker.wake();
+        if let Some(observe) = &self.observe {
+            observe.timers_turned();
         }
-        *self.fired.borrow_mut() = fired;
     }
 
     /// Records what the task being polled now waits for; the loop files it
@@ -218,16 +256,25 @@ impl Core {
         self.noted_wait.set(Some(wait));
     }
 
-    /// A task's id and name, for diagnostics; `None` if it is gone.
-    pub(crate) fn describe(&self, key: TaskKey) -> Option<alloc::string::String> {
+    /// A task's id and name (owned), for reports; `None` if it is gone.
+    pub(crate) fn identify(&self, key: TaskKey) -> Option<(TaskId, Option<String>)> {
         if key == TaskKey::MAIN {
-            return Some("main".into());
+            let main = main_ref();
+            return Some((main.id, main.name.map(String::from)));
         }
         let registry = self.registry.borrow();
         let task = registry.get(key)?;
-        Some(match &task.name {
-            Some(name) => alloc::format!("{} \"{name}\"", task.id),
-            None => alloc::format!("{}", task.id),
+        Some((task.id, task.name.as_deref().map(String::from)))
+    }
+
+    /// A task's id and name as text, for diagnostics; `None` if it is gone.
+    pub(crate) fn describe(&self, key: TaskKey) -> Option<String> {
+        if key == TaskKey::MAIN {
+            return Some("main".into());
+        }
+        Some(match self.identify(key)? {
+            (id, Some(name)) => alloc::format!("{id} \"{name}\""),
+            (id, None) => alloc::format!("{id}"),
         })
     }
 
@@ -236,6 +283,15 @@ impl Core {
         // Dropping a task may wake or abort others, never spawn (no runtime
         // is current here), so one pass leaves the registry empty.
         let tasks = self.registry.borrow_mut().drain();
+        if let Some(observe) = &self.observe {
+            observe.deliver();
+            for task in &tasks {
+                observe.observer.dropped_pending(TaskRef {
+                    id: task.id,
+                    name: task.name.as_deref(),
+                });
+            }
+        }
         drop(tasks);
     }
 }

@@ -18,9 +18,11 @@
 //! 6. `time/wheel.rs`: the timer wheel; `time/wheel/list.rs`: its storage.
 //! 7. `time.rs`: [`sleep`], [`timeout`] on the runtime's clock;
 //!    `time/instant.rs`: [`Instant`], and where time becomes ticks.
-//! 8. `sync.rs`: an async [`sync::Mutex`] the loop can see into;
+//! 8. `observe.rs`: the [`observe::Observer`] hooks, and how a stall is
+//!    attributed: who held the loop, which timers fired late, who waited.
+//! 9. `sync.rs`: an async [`sync::Mutex`] the loop can see into;
 //!    `executor/deadlock.rs`: how the loop proves a deadlock and names it.
-//! 9. `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.
+//! 10. `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.
 //!
 //! # Embedded-style
 //!
@@ -57,6 +59,7 @@ mod blocking;
 #[cfg(feature = "std")]
 mod context;
 mod executor;
+pub mod observe;
 pub mod sync;
 mod task;
 pub mod time;
@@ -66,7 +69,7 @@ mod waker;
 pub use blocking::spawn_blocking;
 #[cfg(feature = "std")]
 pub use executor::block_on;
-pub use executor::Runtime;
+pub use executor::{Builder, Runtime};
 #[cfg(feature = "std")]
 pub use task::join_all;
 pub use task::{yield_now, JoinError, JoinHandle, TaskId, YieldNow};

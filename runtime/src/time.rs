@@ -26,6 +26,14 @@ pub use instant::Instant;
 pub(crate) use instant::{deadline_tick, now_tick};
 pub(crate) use wheel::{TimerKey, Wheel};
 
+/// What the wheel holds for each armed timer.
+pub(crate) struct Timer {
+    /// Whom to wake.
+    pub(crate) waker: core::task::Waker,
+    /// The task that armed it, for observers' reports.
+    pub(crate) owner: crate::task::TaskKey,
+}
+
 /// Waits until `duration` has passed on the runtime's clock.
 ///
 /// # Panics
@@ -113,20 +121,33 @@ impl Future for Sleep {
                     this.timer = None;
                     Poll::Ready(())
                 }
-                Some(waker) if waker.will_wake(cx.waker()) => Poll::Pending,
-                Some(_) => {
-                    wheel.update(key, cx.waker().clone());
+                Some(timer) if timer.waker.will_wake(cx.waker()) => Poll::Pending,
+                Some(timer) => {
+                    let owner = timer.owner;
+                    wheel.update(
+                        key,
+                        Timer {
+                            waker: cx.waker().clone(),
+                            owner,
+                        },
+                    );
                     Poll::Pending
                 }
             },
-            None => match wheel.insert(deadline_tick(this.deadline), cx.waker().clone()) {
-                Ok(key) => {
-                    this.timer = Some(key);
-                    Poll::Pending
+            None => {
+                let timer = Timer {
+                    waker: cx.waker().clone(),
+                    owner: this.core.current.get(),
+                };
+                match wheel.insert(deadline_tick(this.deadline), timer) {
+                    Ok(key) => {
+                        this.timer = Some(key);
+                        Poll::Pending
+                    }
+                    // The wheel has already passed the deadline.
+                    Err(_) => Poll::Ready(()),
                 }
-                // The wheel has already passed the deadline.
-                Err(_) => Poll::Ready(()),
-            },
+            }
         }
     }
 }

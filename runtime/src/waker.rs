@@ -62,6 +62,11 @@ impl ReadyQueue {
         self.keys.pop()
     }
 
+    /// How many tasks are ready (a snapshot: other threads may add more).
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
     /// Whether no task is ready.
     pub(crate) fn is_empty(&self) -> bool {
         self.keys.is_empty()

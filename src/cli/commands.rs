@@ -181,7 +181,7 @@ fn progress(text: std::fmt::Arguments<'_>) {
 }
 
 /// The backends `scenario` runs on here: those named, or all it applies to.
-fn chosen_backends(
+pub(super) fn chosen_backends(
     scenario: &dyn Scenario,
     named: &[&'static str],
     common: &CommonArgs,
@@ -220,7 +220,7 @@ fn backend_options(common: &CommonArgs) -> backend::Options {
 }
 
 /// The sort's size from the command line, checked.
-fn sort_options(common: &CommonArgs, lists: usize, len: usize) -> anyhow::Result<SortOptions> {
+pub(super) fn sort_options(common: &CommonArgs, lists: usize, len: usize) -> anyhow::Result<SortOptions> {
     let (lists, len) = (common.lists.unwrap_or(lists), common.len.unwrap_or(len));
     sort::validate_size(lists, len).map_err(|error| UsageError(error.to_string()))?;
     Ok(SortOptions {

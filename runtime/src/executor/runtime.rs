@@ -4,11 +4,10 @@
 //! (it is `!Send`): its tasks need not be `Send`, and nothing in the loop
 //! takes a lock.
 
-use super::Core;
+use super::{Builder, Core};
 use crate::task::{JoinHandle, TaskId};
 use crate::time::{Instant, Sleep};
-use crate::{Clock, VirtualClock};
-use alloc::boxed::Box;
+use crate::Clock;
 use alloc::rc::Rc;
 use core::future::Future;
 use core::time::Duration;
@@ -48,10 +47,22 @@ impl Runtime {
     #[cfg(feature = "std")]
     #[allow(clippy::new_without_default)] // Creating a runtime is not a "default" value.
     pub fn new() -> Self {
-        Self::with_clock(crate::SystemClock)
+        Self::builder().build()
     }
 
-    /// A runtime on a [`VirtualClock`]: when no task is ready, time jumps to
+    /// A [`Builder`] to choose the clock, an observer, a stall threshold.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// A runtime around a fresh loop.
+    pub(super) fn from_core(core: Core) -> Self {
+        Runtime {
+            core: Rc::new(core),
+        }
+    }
+
+    /// A runtime on a [`VirtualClock`](crate::VirtualClock): when no task is ready, time jumps to
     /// the next deadline. Timelines are exact and take no wall time.
     ///
     /// # Examples
@@ -63,7 +74,7 @@ impl Runtime {
     /// assert_eq!(rt.now().duration_since(minirt::Instant::ZERO).as_secs(), 3600);
     /// ```
     pub fn with_virtual_clock() -> Self {
-        Self::with_clock(VirtualClock::new())
+        Self::builder().virtual_clock().build()
     }
 
     /// A runtime on any clock: a board's hardware timer, say.
@@ -75,9 +86,7 @@ impl Runtime {
     /// assert_eq!(rt.block_on(async { "done" }), "done");
     /// ```
     pub fn with_clock(clock: impl Clock + 'static) -> Self {
-        Runtime {
-            core: Rc::new(Core::new(Box::new(clock))),
-        }
+        Self::builder().clock(clock).build()
     }
 
     /// Runs `future` to completion on this thread, running the tasks it

@@ -212,9 +212,9 @@ impl<T> Wheel<T> {
         })
     }
 
-    /// Moves time forward to `now`, pushing the payload of every timer due at
-    /// or before `now` into `fired`, earliest slot first.
-    pub(crate) fn advance(&mut self, now: u64, fired: &mut Vec<T>) {
+    /// Moves time forward to `now`, pushing the deadline and payload of every
+    /// timer due at or before `now` into `fired`, earliest slot first.
+    pub(crate) fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
         while let Some(next) = self.next_expiration() {
             if next.tick > now {
                 break;
@@ -227,13 +227,14 @@ impl<T> Wheel<T> {
 
     /// Empties one list: due timers fire, the others cascade to a lower level
     /// (or stay in overflow).
-    fn process(&mut self, list: u16, fired: &mut Vec<T>) {
+    fn process(&mut self, list: u16, fired: &mut Vec<(u64, T)>) {
         let mut index = self.take_list(list);
         while index != NIL {
             let next = self.entries[index as usize].next;
-            if self.entries[index as usize].deadline <= self.elapsed {
+            let deadline = self.entries[index as usize].deadline;
+            if deadline <= self.elapsed {
                 self.len -= 1;
-                fired.push(self.release(index));
+                fired.push((deadline, self.release(index)));
             } else {
                 self.file(index);
             }
