@@ -5,7 +5,7 @@
 //! event loop each task is a row on its thread's lane: solid while it is
 //! polled (running), light while it waits. A thread's own work (threads,
 //! pool) is a row of its own, light while it sleeps or waits. Log lines are
-//! marks; a [`Stall`](crate::stall::Stall) is a band across its lane.
+//! marks; a [`Stall`] is a band across its lane.
 
 pub mod svg;
 pub mod text;

@@ -220,7 +220,11 @@ fn backend_options(common: &CommonArgs) -> backend::Options {
 }
 
 /// The sort's size from the command line, checked.
-pub(super) fn sort_options(common: &CommonArgs, lists: usize, len: usize) -> anyhow::Result<SortOptions> {
+pub(super) fn sort_options(
+    common: &CommonArgs,
+    lists: usize,
+    len: usize,
+) -> anyhow::Result<SortOptions> {
     let (lists, len) = (common.lists.unwrap_or(lists), common.len.unwrap_or(len));
     sort::validate_size(lists, len).map_err(|error| UsageError(error.to_string()))?;
     Ok(SortOptions {

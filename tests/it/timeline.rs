@@ -51,9 +51,16 @@ fn parse(xml: &str) -> Vec<Element> {
             attributes.push((key.trim().to_string(), value.to_string()));
             attributes_text = after;
         }
-        assert!(attributes_text.trim().is_empty(), "unquoted attribute in <{tag}>");
+        assert!(
+            attributes_text.trim().is_empty(),
+            "unquoted attribute in <{tag}>"
+        );
         let text = rest[..rest.find('<').unwrap_or(rest.len())].to_string();
-        elements.push(Element { name: name.to_string(), attributes, text });
+        elements.push(Element {
+            name: name.to_string(),
+            attributes,
+            text,
+        });
         if !self_closing {
             open.push(name.to_string());
         }
@@ -72,7 +79,10 @@ fn the_blocking_svg_shows_lanes_tasks_and_the_stall() {
         let mut found = elements.iter().filter(|e| e.get("class") == Some(class));
         found.by_ref().count()
     };
-    let lanes: Vec<&str> = elements.iter().filter_map(|e| e.get("data-thread")).collect();
+    let lanes: Vec<&str> = elements
+        .iter()
+        .filter_map(|e| e.get("data-thread"))
+        .collect();
     assert_eq!(lanes, ["MainThread"], "one thread: one lane");
     let tasks: Vec<&str> = elements.iter().filter_map(|e| e.get("data-task")).collect();
     assert_eq!(tasks, ["main", "ONE", "TWO", "THREE", "FOUR", "FIVE"]);
@@ -83,7 +93,9 @@ fn the_blocking_svg_shows_lanes_tasks_and_the_stall() {
         .map(|e| e.text.as_str())
         .collect();
     assert_eq!(names, tasks, "task names are written on their bars");
-    let label = elements.iter().find(|e| e.get("class") == Some("stall-label"));
+    let label = elements
+        .iter()
+        .find(|e| e.get("class") == Some("stall-label"));
     let label = label.expect("the stall is labelled");
     assert_eq!(label.text, "loop blocked 3.0 units by THREE");
     assert_eq!(with_class("log"), 13, "one mark per log line");
@@ -102,9 +114,15 @@ fn backends_stack_on_one_axis_and_threads_get_lanes() {
     let gather = run("gather", "minirt", UNIT / 100, true);
     let pictures = [Picture::of(&threads, None), Picture::of(&gather, None)];
     let elements = parse(&svg::render(&pictures, unit));
-    let lanes: Vec<&str> = elements.iter().filter_map(|e| e.get("data-thread")).collect();
+    let lanes: Vec<&str> = elements
+        .iter()
+        .filter_map(|e| e.get("data-thread"))
+        .collect();
     assert_eq!(lanes, ["MainThread", "Thread-1", "Thread-2", "MainThread"]);
-    let runs = elements.iter().filter(|e| e.get("class") == Some("run")).count();
+    let runs = elements
+        .iter()
+        .filter(|e| e.get("class") == Some("run"))
+        .count();
     assert_eq!(runs, 2);
 }
 
@@ -113,7 +131,9 @@ fn the_text_chart_names_the_stall() {
     let run = run("blocking", "minirt", UNIT, true);
     let chart = text::render(&[Picture::of(&run, None)], UNIT);
     assert!(chart.contains("loop blocked 3.0 units by THREE"), "{chart}");
-    let three = chart.lines().find(|line| line.trim_start().starts_with("THREE"));
+    let three = chart
+        .lines()
+        .find(|line| line.trim_start().starts_with("THREE"));
     let three = three.expect("a row for THREE");
     // Polled for 3 of 8 units: about three eighths of the bar is solid.
     let solid = three.chars().filter(|c| *c == '█').count();
