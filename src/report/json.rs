@@ -4,6 +4,7 @@
 //! into place, so a failed write never leaves a partial file behind.
 
 use crate::scenario::Run;
+use crate::stall;
 use anyhow::Context as _;
 use serde::Serialize;
 use std::fs;
@@ -41,6 +42,13 @@ pub struct RunEntry {
     pub value: Option<i64>,
     /// Whether the run matches the article.
     pub matches: bool,
+    /// How late the run's sleeps woke, median, in milliseconds; null when
+    /// it slept on no event loop.
+    pub lateness_p50_ms: Option<f64>,
+    /// The 99th percentile of the same.
+    pub lateness_p99_ms: Option<f64>,
+    /// The latest of the same.
+    pub lateness_max_ms: Option<f64>,
 }
 
 /// The report of `runs` at `unit`.
@@ -55,11 +63,21 @@ pub fn report(runs: &[Run], unit: Duration) -> Report {
         threads: run.threads,
         value: run.value,
         matches: run.verdict.matches,
+        lateness_p50_ms: lateness_ms(run, |late| late.p50),
+        lateness_p99_ms: lateness_ms(run, |late| late.p99),
+        lateness_max_ms: lateness_ms(run, |late| late.max),
     });
     Report {
         unit_ms: u64::try_from(unit.as_millis()).unwrap_or(u64::MAX),
         runs: entries.collect(),
     }
+}
+
+/// One figure of the run's sleep lateness (see [`stall::lateness`]), in
+/// milliseconds; `None` without sleeps on a loop.
+fn lateness_ms(run: &Run, pick: fn(&stall::Lateness) -> Duration) -> Option<f64> {
+    let late = stall::lateness(&run.record.trace)?;
+    Some(round(pick(&late).as_secs_f64() * 1000.0))
 }
 
 /// Rounds to three decimals: microseconds for milliseconds, and no

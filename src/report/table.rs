@@ -5,6 +5,7 @@
 
 use super::note;
 use crate::scenario::Run;
+use crate::stall;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use std::time::Duration;
@@ -16,8 +17,17 @@ pub fn table(runs: &[Run]) -> Table {
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header([
-            "scenario", "backend", "expected", "measured", "wall", "CPU", "threads", "value",
-            "matches", "note",
+            "scenario",
+            "backend",
+            "expected",
+            "measured",
+            "wall",
+            "CPU",
+            "threads",
+            "value",
+            "matches",
+            "note",
+            "sleeps late",
         ]);
     for run in runs {
         let expected = run
@@ -35,6 +45,7 @@ pub fn table(runs: &[Run]) -> Table {
             value,
             if run.verdict.matches { "yes" } else { "NO" }.to_string(),
             note(run, runs),
+            sleeps_late(run),
         ]);
     }
     for column in 2..8 {
@@ -43,6 +54,17 @@ pub fn table(runs: &[Run]) -> Table {
         }
     }
     table
+}
+
+/// How late the run's sleeps woke, `p50 / p99 / max` in milliseconds
+/// (see [`stall::lateness`]); `—` for a run without sleeps on a loop.
+pub fn sleeps_late(run: &Run) -> String {
+    let Some(late) = stall::lateness(&run.record.trace) else {
+        return "—".to_string();
+    };
+    let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
+    let (p50, p99, max) = (ms(late.p50), ms(late.p99), ms(late.max));
+    format!("{p50:.1} / {p99:.1} / {max:.1} ms")
 }
 
 /// A duration for a table cell: seconds with two decimals from one second

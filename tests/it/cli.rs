@@ -167,6 +167,9 @@ fn compare_writes_the_json_the_issue_describes() {
         "threads",
         "value",
         "matches",
+        "lateness_p50_ms",
+        "lateness_p99_ms",
+        "lateness_max_ms",
     ];
     for run in runs {
         let object = run.as_object().expect("an object per run");

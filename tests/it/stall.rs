@@ -56,3 +56,23 @@ fn every_async_backend_sees_the_stall() {
         assert_eq!(late, ["ONE", "TWO"], "{backend}");
     }
 }
+
+#[test]
+fn the_table_and_the_json_report_lateness() {
+    let run = run("blocking", "minirt", UNIT, true);
+    let cell = concur::report::table::sleeps_late(&run);
+    assert_eq!(cell, "0.0 / 2000.0 / 2000.0 ms");
+    let report = concur::report::json::report(std::slice::from_ref(&run), UNIT);
+    let json = serde_json::to_value(&report).expect("the report is JSON");
+    let entry = &json["runs"][0];
+    assert_eq!(entry["lateness_p50_ms"], 0.0);
+    assert_eq!(entry["lateness_max_ms"], 2000.0);
+    assert_eq!(entry["measured_units"], 8.0, "the old keys stay");
+    let threads = run_threads();
+    assert_eq!(concur::report::table::sleeps_late(&threads), "—");
+}
+
+/// A run with no event loop: no sleeps to judge.
+fn run_threads() -> concur::scenario::Run {
+    run("threads", "threads", Duration::from_millis(5), false)
+}
