@@ -8,10 +8,16 @@
 pub mod args;
 mod bench;
 mod commands;
+mod compare;
+mod guard;
 pub mod summary;
 mod timeline;
 
-use self::args::{parse_backend, parse_count, parse_scenario, parse_unit, UsageError};
+pub use self::compare::Interrupted;
+
+use self::args::{
+    parse_backend, parse_count, parse_scenario, parse_timeout, parse_unit, UsageError,
+};
 use crate::scenario::Scenario;
 use crate::sort;
 use clap::error::ErrorKind;
@@ -157,6 +163,9 @@ struct CompareArgs {
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Give up on a run after this long and report it as hung (1ms..1h).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout)]
+    timeout: Duration,
     /// Common options.
     #[command(flatten)]
     common: CommonArgs,

@@ -2,9 +2,10 @@
 //! this file only turns its result into an exit code.
 //!
 //! Exit codes: 0 for success (a closed stdout, as in `concur compare | head`,
-//! counts as success), 1 for a failed run, 2 for a usage error.
+//! counts as success), 1 for a failed run, 2 for a usage error, 130 after
+//! Ctrl-C (what finished is printed first).
 
-use concur::cli::{self, args::UsageError, StdoutClosed};
+use concur::cli::{self, args::UsageError, Interrupted, StdoutClosed};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -12,6 +13,10 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.downcast_ref::<StdoutClosed>().is_some() => ExitCode::SUCCESS,
+        Err(error) if error.downcast_ref::<Interrupted>().is_some() => {
+            let _ = writeln!(io::stderr(), "{error}");
+            ExitCode::from(130)
+        }
         Err(error) => {
             // If stderr is gone too there is no one left to tell.
             let _ = writeln!(io::stderr(), "error: {error:#}");

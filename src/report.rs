@@ -1,13 +1,27 @@
 //! Reports of finished runs: the comparison table ([`table`]) and the JSON
 //! file ([`json`]).
 //!
-//! Both read a slice of [`Run`]s and nothing else. The sort's speed-up is
-//! computed here, across runs, since one run cannot know the others.
+//! Both read a slice of [`Run`]s (and of [`Failed`] runs, which gave none)
+//! and nothing else. The sort's speed-up is computed here, across runs,
+//! since one run cannot know the others.
 
 pub mod json;
 pub mod table;
 
 use crate::scenario::Run;
+use serde::Serialize;
+
+/// A (scenario, backend) pair that gave no [`Run`]: it panicked, returned
+/// an error, or hung. The table and the JSON show it with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failed {
+    /// The scenario's name.
+    pub scenario: &'static str,
+    /// The backend's name.
+    pub backend: &'static str,
+    /// What went wrong, in one line: `panicked: ...`, `hung: ...`.
+    pub reason: String,
+}
 
 /// How many times faster than the `sync` run of the same scenario this run
 /// was, by wall time; `None` for other scenarios, for `sync` itself, or

@@ -6,6 +6,8 @@
 
 #[path = "it/cli.rs"]
 mod cli; // The command line: bad input is one line and exit code 2; JSON.
+#[path = "it/faults.rs"]
+mod faults; // A run that panics, fails or hangs is a FAILED row; Ctrl-C stops cleanly.
 #[path = "it/races.rs"]
 mod races; // The race's final values: 1, 2, 2, and 1 again on many threads.
 #[path = "it/real_clock.rs"]

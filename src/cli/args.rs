@@ -83,6 +83,35 @@ pub fn parse_unit(text: &str) -> Result<Duration, String> {
     Ok(unit)
 }
 
+/// The longest `--timeout` accepted: longer is no guard at all.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// Parses a `--timeout` such as `90s` or `5m` (humantime syntax): from 1 ms
+/// to [`MAX_TIMEOUT`].
+///
+/// # Errors
+///
+/// Anything else, with a message saying what is accepted.
+///
+/// # Examples
+///
+/// ```
+/// use concur::cli::args::parse_timeout;
+/// use std::time::Duration;
+/// assert_eq!(parse_timeout("90s"), Ok(Duration::from_secs(90)));
+/// assert!(parse_timeout("0s").is_err());
+/// assert!(parse_timeout("2h").is_err());
+/// ```
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let accepted = "a duration from 1ms to 1h, like 90s or 5m";
+    let timeout = humantime::parse_duration(text)
+        .map_err(|error| format!("'{text}' is not a duration ({error}); use {accepted}"))?;
+    if timeout < MIN_UNIT || timeout > MAX_TIMEOUT {
+        return Err(format!("timeout {text} is out of range; use {accepted}"));
+    }
+    Ok(timeout)
+}
+
 /// Parses a count for `--lists` or `--len`: at least 1. The product of
 /// the two is checked by the sort (`sort::validate_size`).
 ///

@@ -6,10 +6,11 @@
 
 use super::args::UsageError;
 use super::summary;
+use super::{compare, guard};
 use super::{say, CommonArgs, CompareArgs, RunArgs};
 use crate::backend::{self, Backend};
-use crate::report::{self, table::duration};
-use crate::scenario::{self, Run, Scenario, SortOptions};
+use crate::report;
+use crate::scenario::{self, Scenario, SortOptions};
 use crate::sort;
 use std::io::Write;
 use std::path::Path;
@@ -87,14 +88,25 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.json {
         check_output_path("--json", path)?;
     }
-    let options = backend_options(&args.common);
-    let runs = compare_runs(&scenarios, &args.backends, options, args.unit, sort)?;
-    say(report::table::table(&runs))?;
+    let options = scenario::Options {
+        unit: args.unit,
+        echo: false,
+        sort,
+    };
+    let (only, backends) = (&args.backends, backend_options(&args.common));
+    let results = compare::run_all(&scenarios, only, backends, &options, args.timeout)?;
+    say(report::table::with_failures(&results.runs, &results.failed))?;
     if let Some(path) = &args.json {
-        report::json::write(path, &runs, args.unit)?;
+        report::json::write_results(
+            path,
+            &results.runs,
+            &results.failed,
+            results.interrupted,
+            args.unit,
+        )?;
         progress(format_args!("wrote {}\n", path.display()));
     }
-    Ok(())
+    results.status()
 }
 
 /// The main job: compare everything at [`MAIN_UNIT`], then explain.
@@ -113,70 +125,26 @@ pub(super) fn main_job() -> anyhow::Result<()> {
         seed: 1,
         worker_exe: None,
     };
-    let runs = compare_runs(
-        &scenario::all(),
-        &[],
-        backend::Options::default(),
-        MAIN_UNIT,
-        sort,
-    )?;
-    say(format!("{}\n", report::table::table(&runs)))?;
-    for paragraph in summary::main_job(&runs) {
-        say(format!("{paragraph}\n"))?;
-    }
-    Ok(())
-}
-
-/// Runs every (scenario, backend) pair that applies, reporting progress on
-/// stderr.
-fn compare_runs(
-    scenarios: &[&'static dyn Scenario],
-    only: &[&'static str],
-    backend_options: backend::Options,
-    unit: Duration,
-    sort: SortOptions,
-) -> anyhow::Result<Vec<Run>> {
-    let mut pairs = Vec::new();
-    for &scenario in scenarios {
-        for backend in backend::all(backend_options) {
-            let wanted = only.is_empty() || only.contains(&backend.name());
-            if wanted && backend.supports(scenario.model()) {
-                pairs.push((scenario, backend));
-            }
-        }
-    }
-    if pairs.is_empty() {
-        let message = "none of these scenarios runs on the backends given (see `concur list`)";
-        return Err(UsageError(message.to_string()).into());
-    }
     let options = scenario::Options {
-        unit,
+        unit: MAIN_UNIT,
         echo: false,
         sort,
     };
-    let mut runs = Vec::with_capacity(pairs.len());
-    for (number, (scenario, backend)) in pairs.iter().enumerate() {
-        let label = format!("{} on {}", scenario.name(), backend.name());
-        progress(format_args!(
-            "[{:>2}/{}] {label:<36} ",
-            number + 1,
-            pairs.len()
-        ));
-        let run = scenario::run(*scenario, backend, &options)?;
-        let verdict = if run.verdict.matches {
-            "ok"
-        } else {
-            "does not match"
-        };
-        progress(format_args!("{} {verdict}\n", duration(run.wall)));
-        runs.push(run);
+    let (all, backends) = (scenario::all(), backend::Options::default());
+    let results = compare::run_all(&all, &[], backends, &options, guard::DEFAULT_TIMEOUT)?;
+    let table = report::table::with_failures(&results.runs, &results.failed);
+    say(format!("{table}\n"))?;
+    if !results.interrupted {
+        for paragraph in summary::main_job(&results.runs) {
+            say(format!("{paragraph}\n"))?;
+        }
     }
-    Ok(runs)
+    results.status()
 }
 
 /// Reports progress on stderr. A closed stderr only loses the progress: it
 /// must not stop the run (`eprint!` would panic).
-fn progress(text: std::fmt::Arguments<'_>) {
+pub(super) fn progress(text: std::fmt::Arguments<'_>) {
     let _ = std::io::stderr().write_fmt(text);
 }
 

@@ -1,8 +1,10 @@
-//! The JSON report: `{"unit_ms", "runs": [...]}`, one object per run.
+//! The JSON report: `{"unit_ms", "runs": [...], "failed": [...],
+//! "interrupted"}`, one object per run and per failed run.
 //!
 //! The file is written to a temporary name beside the target and renamed
 //! into place, so a failed write never leaves a partial file behind.
 
+use super::Failed;
 use crate::scenario::Run;
 use crate::stall;
 use anyhow::Context as _;
@@ -19,6 +21,10 @@ pub struct Report {
     pub unit_ms: u64,
     /// One entry per (scenario, backend) run.
     pub runs: Vec<RunEntry>,
+    /// The runs that panicked, failed or hung, with the reason.
+    pub failed: Vec<Failed>,
+    /// Whether Ctrl-C stopped the comparison before every pair ran.
+    pub interrupted: bool,
 }
 
 /// One run, as the JSON shows it.
@@ -70,6 +76,8 @@ pub fn report(runs: &[Run], unit: Duration) -> Report {
     Report {
         unit_ms: u64::try_from(unit.as_millis()).unwrap_or(u64::MAX),
         runs: entries.collect(),
+        failed: Vec::new(),
+        interrupted: false,
     }
 }
 
@@ -93,6 +101,27 @@ fn round(value: f64) -> f64 {
 /// If the file cannot be written.
 pub fn write(path: &Path, runs: &[Run], unit: Duration) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(&report(runs, unit))?;
+    text.push('\n');
+    write_atomically(path, &text)
+}
+
+/// Writes the report of a comparison to `path`, atomically: the runs that
+/// finished, those that `failed`, and whether it was `interrupted`.
+///
+/// # Errors
+///
+/// If the file cannot be written.
+pub fn write_results(
+    path: &Path,
+    runs: &[Run],
+    failed: &[Failed],
+    interrupted: bool,
+    unit: Duration,
+) -> anyhow::Result<()> {
+    let mut report = report(runs, unit);
+    report.failed = failed.to_vec();
+    report.interrupted = interrupted;
+    let mut text = serde_json::to_string_pretty(&report)?;
     text.push('\n');
     write_atomically(path, &text)
 }

@@ -3,7 +3,7 @@
 //! Expected and measured totals are in units, so a run at 50 ms reads like
 //! the article's seconds; wall and CPU time are real time.
 
-use super::note;
+use super::{note, Failed};
 use crate::scenario::Run;
 use crate::stall;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
@@ -12,6 +12,11 @@ use std::time::Duration;
 
 /// The table of `runs`, ready to print.
 pub fn table(runs: &[Run]) -> Table {
+    with_failures(runs, &[])
+}
+
+/// The table of `runs`, then a row per failed run saying why it failed.
+pub fn with_failures(runs: &[Run], failed: &[Failed]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -47,6 +52,16 @@ pub fn table(runs: &[Run]) -> Table {
             note(run, runs),
             sleeps_late(run),
         ]);
+    }
+    for failure in failed {
+        let mut row = vec![failure.scenario.to_string(), failure.backend.to_string()];
+        row.extend(["—"; 6].map(String::from));
+        row.extend([
+            "FAILED".to_string(),
+            failure.reason.clone(),
+            "—".to_string(),
+        ]);
+        table.add_row(row);
     }
     for column in 2..8 {
         if let Some(column) = table.column_mut(column) {

@@ -1,0 +1,131 @@
+//! Running many (scenario, backend) pairs for `compare` and the main job,
+//! each guarded, and turning what happened into an exit status.
+//!
+//! Part of `cli.rs`, used by `commands.rs`; each pair runs through
+//! `guard.rs`. A failed pair is a row of its own and the others still run;
+//! Ctrl-C stops after abandoning the run in progress, and what finished is
+//! still printed (and written as JSON).
+
+use super::args::UsageError;
+use super::commands::progress;
+use super::guard::{self, Stopped};
+use crate::backend;
+use crate::report::table::duration;
+use crate::report::Failed;
+use crate::scenario::{self, Run, Scenario};
+use std::fmt;
+use std::time::Duration;
+
+/// What a comparison produced.
+#[derive(Debug, Default)]
+pub(super) struct Results {
+    /// The runs that finished, in the order they ran.
+    pub(super) runs: Vec<Run>,
+    /// The runs that panicked, failed or hung.
+    pub(super) failed: Vec<Failed>,
+    /// Whether Ctrl-C cut the comparison short.
+    pub(super) interrupted: bool,
+}
+
+impl Results {
+    /// `Ok` if every pair ran; otherwise the error `main` reports: exit code
+    /// 1 for failed runs, 130 for Ctrl-C.
+    pub(super) fn status(&self) -> anyhow::Result<()> {
+        if self.interrupted {
+            return Err(Interrupted.into());
+        }
+        if self.failed.is_empty() {
+            return Ok(());
+        }
+        let total = self.runs.len() + self.failed.len();
+        let which: Vec<String> = self
+            .failed
+            .iter()
+            .map(|failed| format!("{} on {}", failed.scenario, failed.backend))
+            .collect();
+        anyhow::bail!(
+            "{} of {total} runs failed: {}",
+            self.failed.len(),
+            which.join(", ")
+        )
+    }
+}
+
+/// Ctrl-C stopped a comparison; `main` exits with 130, as shells expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+impl fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("interrupted (Ctrl-C); the table shows the runs that finished")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// Runs every (scenario, backend) pair that applies, each guarded by
+/// `timeout`, reporting progress on stderr.
+///
+/// # Errors
+///
+/// A [`UsageError`] if no pair applies. Failed runs are not errors here:
+/// they are in the [`Results`].
+pub(super) fn run_all(
+    scenarios: &[&'static dyn Scenario],
+    only: &[&'static str],
+    backend_options: backend::Options,
+    options: &scenario::Options,
+    timeout: Duration,
+) -> anyhow::Result<Results> {
+    let mut pairs = Vec::new();
+    for &scenario in scenarios {
+        for backend in backend::all(backend_options) {
+            let wanted = only.is_empty() || only.contains(&backend.name());
+            if wanted && backend.supports(scenario.model()) {
+                pairs.push((scenario, backend.name()));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        let message = "none of these scenarios runs on the backends given (see `concur list`)";
+        return Err(UsageError(message.to_string()).into());
+    }
+    let interrupted = guard::ctrl_c_flag();
+    let mut results = Results::default();
+    for (number, &(scenario, backend)) in pairs.iter().enumerate() {
+        let label = format!("{} on {backend}", scenario.name());
+        progress(format_args!(
+            "[{:>2}/{}] {label:<36} ",
+            number + 1,
+            pairs.len()
+        ));
+        match guard::run(
+            scenario,
+            backend,
+            backend_options,
+            options,
+            timeout,
+            &interrupted,
+        ) {
+            Ok(run) => {
+                let verdict = if run.verdict.matches {
+                    "ok"
+                } else {
+                    "does not match"
+                };
+                progress(format_args!("{} {verdict}\n", duration(run.wall)));
+                results.runs.push(run);
+            }
+            Err(Stopped::Failed(failed)) => {
+                progress(format_args!("FAILED: {}\n", failed.reason));
+                results.failed.push(failed);
+            }
+            Err(Stopped::Interrupted) => {
+                progress(format_args!("interrupted\n"));
+                results.interrupted = true;
+                break;
+            }
+        }
+    }
+    Ok(results)
+}
