@@ -51,6 +51,9 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Run(run)) => commands::run(&run),
         Some(Command::Compare(compare)) => commands::compare(&compare),
         Some(Command::SortWorker) => sort::worker_main(),
+        Some(Command::DeadlockChild { backend, unit_ms }) => {
+            crate::scenario::deadlock::child_main(&backend, Duration::from_millis(unit_ms))
+        }
         Some(Command::Timeline(timeline)) => timeline::timeline(&timeline),
         Some(Command::Bench(bench)) => bench::bench(&bench),
         Some(Command::BenchChild(child)) => bench::child(&child),
@@ -115,6 +118,14 @@ enum Command {
     /// Be a worker of the `processes` sort: sort lists from stdin to stdout.
     #[command(name = "sort-worker", hide = true)]
     SortWorker,
+    /// Run A3's tasks on a backend, printing each line, until killed.
+    #[command(name = "deadlock-child", hide = true)]
+    DeadlockChild {
+        /// The backend.
+        backend: String,
+        /// The unit, in milliseconds.
+        unit_ms: u64,
+    },
     /// Draw who ran when: a lane per thread, tasks as bars (solid while
     /// polled), log lines as marks, stalls in red; SVG or terminal.
     Timeline(timeline::TimelineArgs),

@@ -9,6 +9,7 @@
 
 pub mod blocking;
 pub mod blocking_fixed;
+pub mod deadlock;
 pub mod delay;
 pub mod gather;
 pub mod pool;
@@ -58,7 +59,7 @@ impl std::fmt::Debug for dyn Scenario {
 }
 
 /// Every scenario, in article order, additions after the section they extend.
-pub fn all() -> [&'static dyn Scenario; 12] {
+pub fn all() -> [&'static dyn Scenario; 13] {
     [
         &delay::Delay,
         &threads::Threads,
@@ -71,6 +72,7 @@ pub fn all() -> [&'static dyn Scenario; 12] {
         &race_locked::RaceLocked,
         &race_async::RaceAsync,
         &race_async_multithread::RaceAsyncMultithread,
+        &deadlock::Deadlock,
         &sort::Sort,
     ]
 }

@@ -6,6 +6,8 @@
 
 #[path = "it/cli.rs"]
 mod cli; // The command line: bad input is one line and exit code 2; JSON.
+#[path = "it/deadlock.rs"]
+mod deadlock; // A3: minirt names the wait cycle; smol and tokio are stopped by a watchdog.
 #[path = "it/faults.rs"]
 mod faults; // A run that panics, fails or hangs is a FAILED row; Ctrl-C stops cleanly.
 #[path = "it/races.rs"]

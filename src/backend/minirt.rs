@@ -17,7 +17,11 @@
 
 use super::{Backend, Options};
 use crate::clock::Clock;
-use crate::model::event_loop::{AsyncBackend, BlockingJob, EventLoop, LocalFuture, Main};
+use crate::model::event_loop::{
+    AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main,
+};
+
+mod mutex;
 use crate::sort::Strategy;
 use minirt::{JoinError, JoinHandle, Runtime, VirtualClock};
 use std::cell::Cell;
@@ -94,6 +98,11 @@ impl EventLoop for MinirtLoop {
         Box::pin(minirt::sleep(duration))
     }
 
+    fn spawn_named(&self, name: &'static str, task: LocalFuture<()>) -> LocalFuture<()> {
+        let task = minirt::spawn_named(name, task);
+        Box::pin(async move { join(task).await.unwrap_or_default() })
+    }
+
     fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
         if !self.virtual_clock {
             let helper = minirt::spawn_blocking(job);
@@ -115,6 +124,10 @@ impl EventLoop for MinirtLoop {
 
     fn task_count(&self) -> usize {
         minirt::task_count()
+    }
+
+    fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
+        Rc::new(mutex::Named::new(name))
     }
 }
 

@@ -8,7 +8,7 @@
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
-    AsyncBackend, BlockingJob, EventLoop, LocalFuture, Main, TaskCounter,
+    AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, TaskCounter,
 };
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use ::tokio::runtime::{Builder, Handle};
@@ -72,6 +72,27 @@ impl EventLoop for LocalLoop {
 
     fn task_count(&self) -> usize {
         self.tasks.count_with_main()
+    }
+
+    fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
+        Rc::new(Named(name, Rc::new(::tokio::sync::Mutex::new(()))))
+    }
+}
+
+/// tokio's async mutex, with its name.
+struct Named(&'static str, Rc<::tokio::sync::Mutex<()>>);
+
+impl LoopMutex for Named {
+    fn name(&self) -> &'static str {
+        self.0
+    }
+
+    fn locked(&self, body: LocalFuture<()>) -> LocalFuture<()> {
+        let mutex = Rc::clone(&self.1);
+        Box::pin(async move {
+            let _guard = mutex.lock().await;
+            body.await;
+        })
     }
 }
 

@@ -32,6 +32,13 @@ pub trait EventLoop {
     /// A task that panicked makes the returned future panic too.
     fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()>;
 
+    /// As [`EventLoop::spawn`], with a name for traces and for runtimes
+    /// that report on tasks (minirt's deadlock report names them).
+    fn spawn_named(&self, name: &'static str, task: LocalFuture<()>) -> LocalFuture<()> {
+        let _ = name;
+        self.spawn(task)
+    }
+
     /// A future that completes after `duration`, like `asyncio.sleep`.
     fn sleep(&self, duration: Duration) -> LocalFuture<()>;
 
@@ -42,6 +49,19 @@ pub trait EventLoop {
 
     /// Live tasks, counting the main one, like `len(asyncio.all_tasks())`.
     fn task_count(&self) -> usize;
+
+    /// A new async mutex of the loop's own runtime, called `name` (A3).
+    fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex>;
+}
+
+/// An async mutex, like `asyncio.Lock`: minirt's (which can see a
+/// deadlock), smol's or tokio's.
+pub trait LoopMutex {
+    /// The name it was made with.
+    fn name(&self) -> &'static str;
+
+    /// Locks, runs `body`, unlocks: Python's `async with lock: body`.
+    fn locked(&self, body: LocalFuture<()>) -> LocalFuture<()>;
 }
 
 /// The handle a scenario's `main` receives.

@@ -9,7 +9,9 @@
 
 use super::{Kind, TaskId};
 use crate::clock::Clock;
-use crate::model::event_loop::{AsyncBackend, BlockingJob, EventLoop, LocalFuture, Main};
+use crate::model::event_loop::{
+    AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main,
+};
 use crate::recorder::Recorder;
 use std::future::Future;
 use std::pin::Pin;
@@ -80,6 +82,13 @@ impl EventLoop for TracedLoop {
         self.inner.spawn(Box::pin(traced))
     }
 
+    fn spawn_named(&self, name: &'static str, task: LocalFuture<()>) -> LocalFuture<()> {
+        let id = self.rec.new_task(Some(name));
+        self.rec.event(Some(id), Kind::TaskStart);
+        let traced = Traced::new(task, self.rec.clone(), id);
+        self.inner.spawn_named(name, Box::pin(traced))
+    }
+
     fn sleep(&self, duration: Duration) -> LocalFuture<()> {
         let deadline = self.rec.now() + duration;
         let sleep = self.rec.new_sleep();
@@ -102,6 +111,10 @@ impl EventLoop for TracedLoop {
 
     fn task_count(&self) -> usize {
         self.inner.task_count()
+    }
+
+    fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
+        self.inner.mutex(name)
     }
 }
 

@@ -1,0 +1,112 @@
+//! A3 on runtimes that cannot see a deadlock: run it in a child process
+//! (`concur deadlock-child`), relay its log lines, and kill it after
+//! [`PATIENCE_UNITS`] units without one, reporting "no progress" instead
+//! of hanging the command line.
+
+use crate::backend::{self, Backend};
+use crate::model::Model;
+use crate::recorder::Recorder;
+use crate::scenario::{Ctx, Outcome, SortOptions};
+use anyhow::Context as _;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::Duration;
+
+/// How many units without a log line count as "no progress".
+pub(super) const PATIENCE_UNITS: u32 = 3;
+
+/// Extra patience for the child's first line: starting a process is not
+/// the scenario's fault.
+const STARTUP: Duration = Duration::from_secs(2);
+
+/// Runs A3 on `backend` in a child process under the watchdog.
+///
+/// # Errors
+///
+/// If the child cannot be started, or it finished (no deadlock happened).
+pub(super) fn run_in_child(backend: &str, ctx: &Ctx) -> anyhow::Result<Outcome> {
+    let exe = match &ctx.sort.worker_exe {
+        Some(exe) => exe.clone(),
+        None => std::env::current_exe().context("finding this executable")?,
+    };
+    let unit_ms = ctx.unit.as_millis().to_string();
+    let mut child = Command::new(exe)
+        .args(["deadlock-child", backend, &unit_ms])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting the deadlock child process")?;
+    let stdout = child.stdout.take().context("the child's stdout")?;
+    let (send, lines) = mpsc::channel();
+    // The reader ends at end of file: when the child exits or is killed.
+    let reader = thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let patience = ctx.units(PATIENCE_UNITS);
+    let mut wait = patience + STARTUP;
+    let outcome = loop {
+        match lines.recv_timeout(wait) {
+            Ok(line) => {
+                let line = line.context("reading the child's log")?;
+                // The child logs `0.000s:Thread:message`; keep the message.
+                let message = line.splitn(3, ':').nth(2).unwrap_or(&line);
+                ctx.log(message.to_string());
+                wait = patience;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let report = format!("no progress for {PATIENCE_UNITS} units");
+                ctx.log(format!(
+                    "{report}: {backend} cannot tell a deadlock from a long wait; \
+                     the watchdog killed it"
+                ));
+                break Outcome {
+                    note: Some(report),
+                    ..Outcome::default()
+                };
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = child.wait().context("waiting for the child")?;
+                anyhow::bail!("the child ended ({status}): no deadlock happened");
+            }
+        }
+    };
+    // Already exited is fine: either way it is gone after `wait`.
+    let _ = child.kill();
+    child.wait().context("waiting for the killed child")?;
+    let _ = reader.join();
+    Ok(outcome)
+}
+
+/// `concur deadlock-child <backend> <unit_ms>`: runs A3's tasks on
+/// `backend`, printing each log line as it happens, until killed.
+///
+/// # Errors
+///
+/// An unknown backend, one without an event loop, or a failed run.
+pub fn child_main(backend: &str, unit: Duration) -> anyhow::Result<()> {
+    let options = backend::Options::default();
+    let backend: Backend =
+        backend::find(backend, options).with_context(|| format!("no backend '{backend}'"))?;
+    // Echo at a 1 ms unit: elapsed-time lines, which the parent parses.
+    let rec = Recorder::new(
+        backend.clock(Model::EventLoop),
+        Some(Duration::from_millis(1)),
+    );
+    let sort = SortOptions {
+        lists: 1,
+        len: 1,
+        seed: 1,
+        worker_exe: None,
+    };
+    let ctx = Ctx { rec, unit, sort };
+    let main_ctx = ctx.clone();
+    ctx.event_loop(&backend)?.run(Box::new(|event_loop| {
+        Box::pin(super::main(event_loop, main_ctx))
+    }))
+}

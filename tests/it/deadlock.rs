@@ -1,0 +1,53 @@
+//! A3, `deadlock`: minirt names the cycle at once; smol and tokio run in a
+//! child process that the watchdog kills, and the command line never hangs.
+
+use super::support::run;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[test]
+fn minirt_names_the_tasks_and_the_cycle() {
+    let run = run("deadlock", "minirt", Duration::from_secs(1), true);
+    let report = run.note.expect("the deadlock report");
+    assert!(report.starts_with("deadlock"), "{report}");
+    assert!(
+        report.contains("\"A\" holds m1 and waits for m2"),
+        "{report}"
+    );
+    assert!(
+        report.contains("\"B\" holds m2 and waits for m1"),
+        "{report}"
+    );
+    assert!(run.verdict.matches, "{:?}", run.verdict.reason);
+    assert!(run.wall < Duration::from_millis(500), "found at once");
+}
+
+#[test]
+fn the_others_report_no_progress_instead_of_hanging() {
+    for backend in ["smol", "tokio"] {
+        let started = Instant::now();
+        let run = run("deadlock", backend, Duration::from_millis(10), false);
+        let note = run.note.as_deref();
+        assert_eq!(note, Some("no progress for 3 units"), "{backend}");
+        assert!(run.verdict.matches, "{backend}: {:?}", run.verdict.reason);
+        let last = run.record.lines.last().expect("lines");
+        assert!(last.message.starts_with("no progress"), "{backend}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{backend}");
+    }
+}
+
+#[test]
+fn concur_run_deadlock_on_minirt_ends_well_under_a_second() {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_concur"))
+        .args(["run", "deadlock", "--backend", "minirt", "--unit", "10ms"])
+        .output()
+        .expect("concur starts");
+    assert!(output.status.success());
+    assert!(started.elapsed() < Duration::from_secs(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("wait cycle"), "{stdout}");
+    // The panic that carries the report is caught, not printed.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
