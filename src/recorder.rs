@@ -161,6 +161,18 @@ impl Recorder {
         self.push_event(&mut state, at, task, kind);
     }
 
+    /// Records `kind` for `task` at the time of the last event, without
+    /// reading the clock (from a destructor, when the runtime may be gone).
+    pub fn event_at_last(&self, task: Option<TaskId>, kind: Kind) {
+        let mut state = self.lock();
+        let at = state
+            .trace
+            .events
+            .last()
+            .map_or(Duration::ZERO, |event| event.at);
+        self.push_event(&mut state, at, task, kind);
+    }
+
     /// A new task in the trace, called `name` (or `task-N`).
     pub fn new_task(&self, name: Option<&str>) -> TaskId {
         self.lock().trace.new_task(name)

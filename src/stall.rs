@@ -186,13 +186,24 @@ pub fn lateness(trace: &Trace) -> Option<Lateness> {
 }
 
 /// The lines printed under a run's log: a warning per stall (at
-/// `threshold`, or [`default_threshold`]), then how late its sleeps woke.
+/// `threshold`, or [`default_threshold`]), the tasks dropped while still
+/// pending, then how late its sleeps woke.
 pub fn report(run: &Run, threshold: Option<Duration>) -> Vec<String> {
     let threshold = threshold.unwrap_or_else(|| default_threshold(run.unit));
     let trace = &run.record.trace;
     let mut lines: Vec<String> = (stalls(trace, threshold).iter())
         .map(|stall| format!("warning: {}", stall.describe(run.unit)))
         .collect();
+    let dropped: Vec<&str> = (trace.events.iter())
+        .filter(|event| event.kind == Kind::TaskDropped)
+        .map(|event| trace.name(event.task, &event.lane))
+        .collect();
+    if !dropped.is_empty() {
+        lines.push(format!(
+            "warning: dropped while pending (asyncio: \"Task was destroyed but it is pending!\"): {}",
+            dropped.join(", ")
+        ));
+    }
     if let Some(late) = lateness(trace) {
         let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
         lines.push(format!(

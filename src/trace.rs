@@ -28,6 +28,10 @@ pub enum Kind {
     TaskStart,
     /// A task finished (its last poll returned `Ready`).
     TaskEnd,
+    /// A task was dropped before it finished, like asyncio's "Task was
+    /// destroyed but it is pending!" (stamped with the last event's time:
+    /// the loop that would give the time may be gone).
+    TaskDropped,
     /// The loop began polling a task.
     PollBegin,
     /// The poll returned: the loop's thread is free again.

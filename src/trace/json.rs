@@ -8,7 +8,7 @@
 //!
 //! `at_us` is microseconds since the run's start on the run's clock; `lane`
 //! is the thread; `event` is one of `thread_start`, `task_start`,
-//! `task_end`, `poll_begin`, `poll_end`, `sleep_requested`, `sleep_fired`,
+//! `task_end`, `task_dropped`, `poll_begin`, `poll_end`, `sleep_requested`, `sleep_fired`,
 //! `log`; sleeps add `sleep` and `deadline_us`, log lines `message`.
 
 use super::{Event, Kind, Trace};
@@ -49,6 +49,7 @@ pub fn event_name(kind: &Kind) -> &'static str {
         Kind::ThreadStart => "thread_start",
         Kind::TaskStart => "task_start",
         Kind::TaskEnd => "task_end",
+        Kind::TaskDropped => "task_dropped",
         Kind::PollBegin => "poll_begin",
         Kind::PollEnd => "poll_end",
         Kind::SleepRequested { .. } => "sleep_requested",

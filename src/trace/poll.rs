@@ -128,6 +128,8 @@ pub struct Traced {
     task: TaskId,
     /// Whether its `TaskStart` was recorded (at spawn; main's at first poll).
     started: bool,
+    /// Whether it finished; dropped unfinished, it is reported.
+    finished: bool,
 }
 
 impl Traced {
@@ -138,6 +140,7 @@ impl Traced {
             rec,
             task,
             started: true,
+            finished: false,
         }
     }
 }
@@ -159,9 +162,19 @@ impl Future for Traced {
             this.inner.as_mut().poll(cx)
         };
         if result.is_ready() {
+            this.finished = true;
             this.rec.event(Some(this.task), Kind::TaskEnd);
         }
         result
+    }
+}
+
+impl Drop for Traced {
+    fn drop(&mut self) {
+        // Main is `started` at its first poll: never polled, never begun.
+        if self.started && !self.finished {
+            self.rec.event_at_last(Some(self.task), Kind::TaskDropped);
+        }
     }
 }
 

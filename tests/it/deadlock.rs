@@ -26,7 +26,7 @@ fn minirt_names_the_tasks_and_the_cycle() {
 fn the_others_report_no_progress_instead_of_hanging() {
     for backend in ["smol", "tokio"] {
         let started = Instant::now();
-        let run = run("deadlock", backend, Duration::from_millis(10), false);
+        let run = run("deadlock", backend, Duration::from_millis(50), false);
         let note = run.note.as_deref();
         assert_eq!(note, Some("no progress for 3 units"), "{backend}");
         assert!(run.verdict.matches, "{backend}: {:?}", run.verdict.reason);
@@ -50,4 +50,26 @@ fn concur_run_deadlock_on_minirt_ends_well_under_a_second() {
     // The panic that carries the report is caught, not printed.
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn the_tasks_left_pending_are_listed() {
+    let run = run("deadlock", "minirt", Duration::from_secs(1), true);
+    let lines = concur::stall::report(&run, None);
+    let dropped = lines
+        .iter()
+        .find(|line| line.contains("dropped while pending"));
+    let dropped = dropped.expect("the deadlocked tasks are listed");
+    assert!(dropped.contains("A") && dropped.contains("B"), "{dropped}");
+    let gather = run_gather();
+    let lines = concur::stall::report(&gather, None);
+    assert!(
+        !lines.iter().any(|line| line.contains("dropped")),
+        "{lines:?}"
+    );
+}
+
+/// Gather on virtual minirt: every task finishes.
+fn run_gather() -> concur::scenario::Run {
+    run("gather", "minirt", Duration::from_secs(1), true)
 }
