@@ -146,7 +146,7 @@ struct RunArgs {
     #[arg(long = "backend", short, value_name = "BACKEND", value_parser = parse_backend)]
     backends: Vec<&'static str>,
     /// How long the article's one second lasts (1ms..10s).
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_unit)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_unit, allow_hyphen_values = true)]
     unit: Duration,
     /// Also write every event (polls, sleeps, lines) as JSON lines to this file.
     #[arg(long, value_name = "PATH")]
@@ -169,13 +169,13 @@ struct CompareArgs {
     #[arg(long = "backend", short, value_name = "BACKEND", value_parser = parse_backend)]
     backends: Vec<&'static str>,
     /// How long the article's one second lasts (1ms..10s).
-    #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_unit)]
+    #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_unit, allow_hyphen_values = true)]
     unit: Duration,
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
     /// Give up on a run after this long and report it as hung (1ms..1h).
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout, allow_hyphen_values = true)]
     timeout: Duration,
     /// Common options.
     #[command(flatten)]
@@ -186,10 +186,10 @@ struct CompareArgs {
 #[derive(Debug, Args)]
 struct CommonArgs {
     /// How many lists the sort sorts [default: 1000].
-    #[arg(long, value_name = "N", value_parser = parse_count)]
+    #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
     lists: Option<usize>,
     /// How many integers each list holds [default: 30000].
-    #[arg(long, value_name = "N", value_parser = parse_count)]
+    #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
     len: Option<usize>,
     /// Run minirt on its virtual clock: exact timelines, no waiting.
     #[arg(long = "virtual")]

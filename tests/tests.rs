@@ -4,6 +4,8 @@
 //! would build every `tests/*.rs` as a binary of its own: one binary links
 //! once and runs its tests in parallel.
 
+#[path = "it/bad_input.rs"]
+mod bad_input; // Every bad input in README's table: exit 2, one line, no file left.
 #[path = "it/cli.rs"]
 mod cli; // The command line: bad input is one line and exit code 2; JSON.
 #[path = "it/deadlock.rs"]

@@ -112,6 +112,81 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     Ok(timeout)
 }
 
+/// Refuses flags that would be silently ignored: `--lists`/`--len`
+/// (`sized`) without the sort among `scenarios`, `--virtual` without minirt
+/// among `backends`.
+///
+/// # Errors
+///
+/// The first such flag, saying what it needs.
+///
+/// # Examples
+///
+/// ```
+/// use concur::cli::args::check_conflicts;
+/// assert!(check_conflicts(&["sort"], &["sync"], true, false).is_ok());
+/// assert!(check_conflicts(&["gather"], &["minirt"], true, false).is_err());
+/// assert!(check_conflicts(&["gather"], &["smol"], false, true).is_err());
+/// ```
+pub fn check_conflicts(
+    scenarios: &[&str],
+    backends: &[&str],
+    sized: bool,
+    virtual_clock: bool,
+) -> Result<(), UsageError> {
+    if sized && !scenarios.contains(&"sort") {
+        let message = "--lists and --len size the sort, which is not among the scenarios to run";
+        return Err(UsageError(message.to_string()));
+    }
+    if virtual_clock && !backends.contains(&"minirt") {
+        let mut backends = backends.to_vec();
+        backends.sort_unstable();
+        backends.dedup();
+        let message = format!(
+            "--virtual puts minirt on its virtual clock, but minirt is not among the backends \
+             to run ({})",
+            backends.join(", ")
+        );
+        return Err(UsageError(message));
+    }
+    Ok(())
+}
+
+/// Refuses an output path that cannot be written, before anything runs, by
+/// creating (and removing) an empty file beside it: only the file system
+/// knows about permissions, read-only mounts and full disks.
+///
+/// # Errors
+///
+/// If the probe cannot be created, naming `flag`, the path and the reason.
+pub fn probe_writable(flag: &str, path: &std::path::Path) -> Result<(), UsageError> {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(format!(".{}.probe", std::process::id()));
+    let probe = path.with_file_name(name);
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(file) => {
+            drop(file);
+            // The probe is empty and ours; failing to remove it is harmless.
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(error) => {
+            // "Permission denied (os error 13)": the words are enough.
+            let text = error.to_string();
+            let reason = text.split(" (os error").next().unwrap_or(&text).to_string();
+            Err(UsageError(format!(
+                "{flag} {} cannot be written: {reason}",
+                path.display()
+            )))
+        }
+    }
+}
+
 /// Parses a count for `--lists` or `--len`: at least 1. The product of
 /// the two is checked by the sort (`sort::validate_size`).
 ///

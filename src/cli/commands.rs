@@ -4,7 +4,7 @@
 //! run), runs, and prints to stdout. Progress goes to stderr, so that
 //! `concur compare > table.txt` holds only the table.
 
-use super::args::UsageError;
+use super::args::{self, UsageError};
 use super::summary;
 use super::{compare, guard};
 use super::{say, CommonArgs, CompareArgs, RunArgs};
@@ -41,6 +41,8 @@ pub(super) fn list() -> anyhow::Result<()> {
 pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = args.scenario;
     let backends = chosen_backends(scenario, &args.backends, &args.common)?;
+    let names: Vec<&str> = backends.iter().map(Backend::name).collect();
+    check_conflicts(&[scenario.name()], &names, &args.common)?;
     let options = scenario::Options {
         unit: args.unit,
         echo: true,
@@ -93,8 +95,12 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         echo: false,
         sort,
     };
-    let (only, backends) = (&args.backends, backend_options(&args.common));
-    let results = compare::run_all(&scenarios, only, backends, &options, args.timeout)?;
+    let backends = backend_options(&args.common);
+    let pairs = compare::pairs(&scenarios, &args.backends, backends)?;
+    let scenario_names: Vec<&str> = pairs.iter().map(|pair| pair.0.name()).collect();
+    let backend_names: Vec<&str> = pairs.iter().map(|pair| pair.1).collect();
+    check_conflicts(&scenario_names, &backend_names, &args.common)?;
+    let results = compare::run_all(&pairs, backends, &options, args.timeout);
     say(report::table::with_failures(&results.runs, &results.failed))?;
     if let Some(path) = &args.json {
         report::json::write_results(
@@ -131,7 +137,8 @@ pub(super) fn main_job() -> anyhow::Result<()> {
         sort,
     };
     let (all, backends) = (scenario::all(), backend::Options::default());
-    let results = compare::run_all(&all, &[], backends, &options, guard::DEFAULT_TIMEOUT)?;
+    let pairs = compare::pairs(&all, &[], backends)?;
+    let results = compare::run_all(&pairs, backends, &options, guard::DEFAULT_TIMEOUT);
     let table = report::table::with_failures(&results.runs, &results.failed);
     say(format!("{table}\n"))?;
     if !results.interrupted {
@@ -219,6 +226,16 @@ pub(super) fn check_output_path(flag: &str, path: &Path) -> anyhow::Result<()> {
     };
     match problem {
         Some(problem) => Err(UsageError(format!("{flag} {} {problem}", path.display())).into()),
-        None => Ok(()),
+        None => args::probe_writable(flag, path).map_err(Into::into),
     }
+}
+
+/// Refuses flags that the chosen scenarios and backends would ignore.
+fn check_conflicts(
+    scenarios: &[&str],
+    backends: &[&str],
+    common: &CommonArgs,
+) -> anyhow::Result<()> {
+    let sized = common.lists.is_some() || common.len.is_some();
+    args::check_conflicts(scenarios, backends, sized, common.virtual_clock).map_err(Into::into)
 }

@@ -63,20 +63,20 @@ impl fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
-/// Runs every (scenario, backend) pair that applies, each guarded by
-/// `timeout`, reporting progress on stderr.
+/// A (scenario, backend name) pair to run.
+pub(super) type Pair = (&'static dyn Scenario, &'static str);
+
+/// Every (scenario, backend) pair that applies, among the backends named in
+/// `only` (all when empty).
 ///
 /// # Errors
 ///
-/// A [`UsageError`] if no pair applies. Failed runs are not errors here:
-/// they are in the [`Results`].
-pub(super) fn run_all(
+/// A [`UsageError`] if no pair applies.
+pub(super) fn pairs(
     scenarios: &[&'static dyn Scenario],
     only: &[&'static str],
     backend_options: backend::Options,
-    options: &scenario::Options,
-    timeout: Duration,
-) -> anyhow::Result<Results> {
+) -> anyhow::Result<Vec<Pair>> {
     let mut pairs = Vec::new();
     for &scenario in scenarios {
         for backend in backend::all(backend_options) {
@@ -90,6 +90,17 @@ pub(super) fn run_all(
         let message = "none of these scenarios runs on the backends given (see `concur list`)";
         return Err(UsageError(message.to_string()).into());
     }
+    Ok(pairs)
+}
+
+/// Runs `pairs`, each guarded by `timeout`, reporting progress on stderr.
+/// Failed runs are not errors here: they are in the [`Results`].
+pub(super) fn run_all(
+    pairs: &[Pair],
+    backend_options: backend::Options,
+    options: &scenario::Options,
+    timeout: Duration,
+) -> Results {
     let interrupted = guard::ctrl_c_flag();
     let mut results = Results::default();
     for (number, &(scenario, backend)) in pairs.iter().enumerate() {
@@ -127,5 +138,5 @@ pub(super) fn run_all(
             }
         }
     }
-    Ok(results)
+    results
 }

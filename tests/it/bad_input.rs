@@ -1,0 +1,151 @@
+//! Every kind of bad input in README's "Bad input" table, one row each:
+//! exit code 2, one line on stderr starting `error: ` that says what is
+//! wrong, nothing on stdout, no panic, and no file left behind.
+//!
+//! Each case runs in an empty directory of its own (output paths in the
+//! table are relative), which must still be empty afterwards: a refused
+//! command writes neither its JSON nor a temporary or probe file.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The README's table: the arguments, and words the one line must contain.
+const CASES: &[(&str, &str)] = &[
+    // Names.
+    ("frobnicate", "unrecognized subcommand 'frobnicate'"),
+    ("run nosuch", "unknown scenario 'nosuch'; accepted: delay, threads,"),
+    ("compare gather nosuch", "unknown scenario 'nosuch'"),
+    ("run gather -b nosuch", "unknown backend 'nosuch'; accepted: sync,"),
+    ("run gather -b threads", "gather needs a single-threaded event loop, which threads does not offer; gather runs on: minirt, smol, tokio"),
+    ("compare delay -b minirt", "none of these scenarios runs on the backends given"),
+    ("run", "the following required arguments were not provided: <SCENARIO>"),
+    ("run gather --fast", "unexpected argument '--fast' found"),
+    ("list extra", "unexpected argument 'extra' found"),
+    // Durations.
+    ("run gather --unit fast", "'fast' is not a duration"),
+    ("run gather --unit", "a value is required for '--unit <DURATION>'"),
+    ("run gather --unit 0s", "unit 0s is out of range; use a whole number of milliseconds from 1ms to 10s"),
+    ("run gather --unit -5ms", "'-5ms' is not a duration"),
+    ("run gather --unit 1500us", "unit 1500us is out of range"),
+    ("run gather --unit 1h", "unit 1h is out of range"),
+    ("run gather --unit 99999999999999999999s", "number is too large"),
+    ("compare --timeout 0s", "timeout 0s is out of range; use a duration from 1ms to 1h"),
+    ("compare --timeout 2h", "timeout 2h is out of range"),
+    ("compare --timeout soon", "'soon' is not a duration"),
+    // Sizes.
+    ("run sort --lists 0", "'--lists <N>': must be at least 1"),
+    ("run sort --lists -1", "'-1' is not a whole number (at least 1)"),
+    ("run sort --len many", "'many' is not a whole number (at least 1)"),
+    ("run sort --len 99999999999999999999999", "is not a whole number"),
+    ("compare sort --lists 100000 --len 100000", "bad sort size 100000 × 100000"),
+    // Output paths.
+    ("compare gather --json missing/out.json", "--json missing/out.json is in a directory that does not exist"),
+    ("compare gather --json .", "--json . is not a file name"),
+    ("compare gather --json /proc/out.json", "--json /proc/out.json cannot be written"),
+    ("compare gather --json", "a value is required for '--json <PATH>'"),
+    // Conflicting or repeated flags.
+    ("compare gather --json a.json --json b.json", "the argument '--json <PATH>' cannot be used multiple times"),
+    ("run gather --unit 1s --unit 2s", "the argument '--unit <DURATION>' cannot be used multiple times"),
+    ("run gather --lists 5", "--lists and --len size the sort, which is not among the scenarios to run"),
+    ("compare gather tasks --len 10 --json out.json", "--lists and --len size the sort"),
+    ("run gather --virtual -b smol", "--virtual puts minirt on its virtual clock, but minirt is not among the backends to run (smol)"),
+    ("compare delay --virtual --json out.json", "minirt is not among the backends to run (sync)"),
+    // Bad input that passed the parser must still stop before any write.
+    ("compare nosuch --json out.json", "unknown scenario 'nosuch'"),
+    ("compare sort --lists 0 --json out.json", "must be at least 1"),
+];
+
+/// A fresh, empty directory for one case.
+fn empty_directory(number: usize) -> PathBuf {
+    let name = format!("concur-bad-input-{}-{number}", std::process::id());
+    let path = std::env::temp_dir().join(name);
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir_all(&path).expect("a temporary directory");
+    path
+}
+
+/// Runs `concur` with `args` in `directory`, and checks the refusal.
+fn assert_refused<S: AsRef<OsStr>>(directory: &PathBuf, args: &[S], mentions: &str) {
+    let shown: Vec<_> = args
+        .iter()
+        .map(|arg| arg.as_ref().to_string_lossy())
+        .collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_concur"))
+        .args(args)
+        .current_dir(directory)
+        .output()
+        .expect("concur starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{shown:?}: {stderr}");
+    assert!(output.stdout.is_empty(), "{shown:?} printed to stdout");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{shown:?}: not one line: {stderr}"
+    );
+    assert!(stderr.starts_with("error: "), "{shown:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{shown:?}: {stderr}");
+    assert!(
+        stderr.contains(mentions),
+        "{shown:?}: no '{mentions}' in {stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(directory).expect("readable").collect();
+    assert!(left.is_empty(), "{shown:?} left files behind: {left:?}");
+}
+
+#[test]
+fn every_bad_input_in_the_readme_is_refused_in_one_line() {
+    for (number, (args, mentions)) in CASES.iter().enumerate() {
+        let directory = empty_directory(number);
+        let args: Vec<&str> = args.split_whitespace().collect();
+        assert_refused(&directory, &args, mentions);
+        std::fs::remove_dir_all(directory).expect("cleaned up");
+    }
+}
+
+#[test]
+fn an_unwritable_directory_is_refused_before_anything_runs() {
+    let directory = empty_directory(CASES.len());
+    let read_only = directory.join("read-only");
+    std::fs::create_dir(&read_only).expect("a directory");
+    let mut permissions = std::fs::metadata(&read_only)
+        .expect("metadata")
+        .permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&read_only, permissions).expect("made read-only");
+    // Root may write anywhere, so the probe decides, not the permission bits.
+    let probe = read_only.join("probe");
+    if std::fs::write(&probe, "").is_ok() {
+        std::fs::remove_file(&probe).expect("cleaned up");
+    } else {
+        let args = ["compare", "gather", "--json", "read-only/out.json"];
+        let output = Command::new(env!("CARGO_BIN_EXE_concur"))
+            .args(args)
+            .current_dir(&directory)
+            .output()
+            .expect("concur starts");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("cannot be written: Permission denied"),
+            "{stderr}"
+        );
+    }
+    let mut permissions = std::fs::metadata(&read_only)
+        .expect("metadata")
+        .permissions();
+    #[allow(clippy::permissions_set_readonly_false)] // Only to remove our own directory.
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&read_only, permissions).expect("made writable");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
+
+#[test]
+fn an_argument_that_is_not_utf8_is_refused() {
+    let directory = empty_directory(CASES.len() + 1);
+    let args = [OsStr::new("run"), OsStr::from_bytes(b"\xff")];
+    assert_refused(&directory, &args, "invalid UTF-8");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
