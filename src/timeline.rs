@@ -168,7 +168,8 @@ impl Row {
         if let Some(last) = self.segments.last_mut() {
             last.end = begin.max(last.begin);
         }
-        self.segments.retain(|segment| segment.end > segment.begin);
+        self.segments
+            .retain(|segment| segment.running || segment.end > segment.begin);
         let running = Segment {
             begin,
             end,

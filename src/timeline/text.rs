@@ -33,7 +33,7 @@ pub fn render(pictures: &[Picture], unit: Duration) -> String {
             let _ = writeln!(text, "  thread {}", lane.thread);
             for row in &lane.rows {
                 let mut bar = vec![' '; COLUMNS];
-                for segment in row.segments.iter().filter(|s| s.end > s.begin) {
+                for segment in row.segments.iter().filter(|s| s.running || s.end > s.begin) {
                     let (first, last) = (column(segment.begin), column(segment.end));
                     let fill = if segment.running { '█' } else { '░' };
                     for cell in &mut bar[first..=last] {
