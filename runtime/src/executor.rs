@@ -22,13 +22,11 @@
 //! Next: `time/clock.rs` and `time/wheel.rs`, which the loop turns.
 
 use crate::observe::{main_ref, Observe, TaskRef};
-use crate::task::{JoinHandle, JoinSlot, Task, TaskId, TaskKey};
+use crate::task::TaskKey;
 use crate::time::{now_tick, Timer, Wheel};
 use crate::waker::{ReadyQueue, TaskWaker};
 use crate::Clock;
 use alloc::boxed::Box;
-use alloc::rc::Rc;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
@@ -41,6 +39,7 @@ mod builder;
 mod deadlock;
 mod registry;
 mod runtime;
+mod tasks;
 
 pub use builder::Builder;
 
@@ -104,37 +103,6 @@ impl Core {
         }
     }
 
-    /// Live tasks, counting the `block_on` future as `asyncio.all_tasks` does.
-    pub(crate) fn task_count(&self) -> usize {
-        self.registry.borrow().len() + usize::from(self.in_block_on.get())
-    }
-
-    /// Registers `future` as a task, queues it, and returns its handle.
-    pub(crate) fn spawn<F>(
-        self: &Rc<Self>,
-        name: Option<Box<str>>,
-        future: F,
-    ) -> JoinHandle<F::Output>
-    where
-        F: Future + 'static,
-    {
-        let id = TaskId(self.next_id.get());
-        self.next_id.set(id.0 + 1);
-        let slot = Rc::new(JoinSlot::new());
-        let key = self.registry.borrow_mut().vacant_key();
-        let waker = Arc::new(TaskWaker::new(key, self.queue.clone()));
-        waker.schedule_local();
-        if let Some(observe) = &self.observe {
-            observe.observer.spawned(TaskRef {
-                id,
-                name: name.as_deref(),
-            });
-        }
-        let task = Task::new(future, slot.clone(), waker, id, name);
-        self.registry.borrow_mut().insert(key, task);
-        JoinHandle::new(slot, Rc::downgrade(self), key, id)
-    }
-
     /// Polls the task under `key` once, if it still exists.
     fn poll_task(&self, key: TaskKey) {
         let Some(mut task) = self.registry.borrow_mut().begin_poll(key) else {
@@ -157,12 +125,6 @@ impl Core {
         // Dropping a future runs its destructors (cancelling timers, waking
         // join handles), so it happens here, with nothing borrowed.
         drop(done);
-    }
-
-    /// Drops the task under `key` now (or after its current poll).
-    pub(crate) fn abort(&self, key: TaskKey) {
-        let removed = self.registry.borrow_mut().remove(key);
-        drop(removed);
     }
 
     /// Runs `future` to completion on this loop, with the tasks it spawns.
@@ -248,34 +210,6 @@ impl Core {
         if let Some(observe) = &self.observe {
             observe.timers_turned();
         }
-    }
-
-    /// Records what the task being polled now waits for; the loop files it
-    /// with the task when the poll returns.
-    pub(crate) fn note_wait(&self, wait: Wait) {
-        self.noted_wait.set(Some(wait));
-    }
-
-    /// A task's id and name (owned), for reports; `None` if it is gone.
-    pub(crate) fn identify(&self, key: TaskKey) -> Option<(TaskId, Option<String>)> {
-        if key == TaskKey::MAIN {
-            let main = main_ref();
-            return Some((main.id, main.name.map(String::from)));
-        }
-        let registry = self.registry.borrow();
-        let task = registry.get(key)?;
-        Some((task.id, task.name.as_deref().map(String::from)))
-    }
-
-    /// A task's id and name as text, for diagnostics; `None` if it is gone.
-    pub(crate) fn describe(&self, key: TaskKey) -> Option<String> {
-        if key == TaskKey::MAIN {
-            return Some("main".into());
-        }
-        Some(match self.identify(key)? {
-            (id, Some(name)) => alloc::format!("{id} \"{name}\""),
-            (id, None) => alloc::format!("{id}"),
-        })
     }
 
     /// Drops every task still pending: a runtime's shutdown.
