@@ -9,9 +9,10 @@
 
 use crate::clock::Clock;
 use crate::log::{self, Style};
-use crate::trace::{self, Kind, TaskId, Trace};
+use crate::trace::{self, Kind, Trace};
 
 mod span;
+mod trace_events;
 
 pub use span::SpanGuard;
 use std::collections::HashSet;
@@ -139,84 +140,35 @@ impl Recorder {
     pub fn log(&self, message: impl Into<String>) {
         let mut state = self.lock();
         let at = self.elapsed(&mut state);
-        let line = LogLine {
-            at,
-            thread: log::thread_name(Some(self.shared.main_thread)),
-            message: message.into(),
-        };
+        self.push_line(&mut state, at, message.into());
+    }
+
+    /// Logs `message` as if at `at` since the run's start: for lines relayed
+    /// from a child process, stamped by the child's clock, not the pipe's.
+    pub fn log_at(&self, at: Duration, message: impl Into<String>) {
+        let mut state = self.lock();
+        // The first reading starts the run, if nothing did yet.
+        self.elapsed(&mut state);
+        self.push_line(&mut state, at, message.into());
+    }
+
+    /// Records (and echoes) one line at `at`.
+    fn push_line(&self, state: &mut State, at: Duration, message: String) {
+        let thread = log::thread_name(Some(self.shared.main_thread));
         if let (Some(unit), Some((_, started))) = (self.shared.echo, state.origin) {
-            let text = Style::for_unit(unit, started).format(at, &line.thread, &line.message);
+            let text = Style::for_unit(unit, started).format(at, &thread, &message);
             // A closed stdout must not stop the run; the CLI notices it later.
             let _ = writeln!(std::io::stdout().lock(), "{text}");
         }
-        let message = line.message.clone();
-        state.lines.push(line);
-        self.push_event(&mut state, at, trace::current_task(), Kind::Log { message });
-    }
-
-    /// Records `kind` for `task` on the current thread, at the run's time.
-    pub fn event(&self, task: Option<TaskId>, kind: Kind) {
-        let mut state = self.lock();
-        let at = self.elapsed(&mut state);
-        self.push_event(&mut state, at, task, kind);
-    }
-
-    /// Records `kind` for `task` at the time of the last event, without
-    /// reading the clock (from a destructor, when the runtime may be gone).
-    pub fn event_at_last(&self, task: Option<TaskId>, kind: Kind) {
-        let mut state = self.lock();
-        let at = state
-            .trace
-            .events
-            .last()
-            .map_or(Duration::ZERO, |event| event.at);
-        self.push_event(&mut state, at, task, kind);
-    }
-
-    /// A new task in the trace, called `name` (or `task-N`).
-    pub fn new_task(&self, name: Option<&str>) -> TaskId {
-        self.lock().trace.new_task(name)
-    }
-
-    /// A new sleep's number in the trace.
-    pub fn new_sleep(&self) -> usize {
-        self.lock().trace.new_sleep()
-    }
-
-    /// Names the task being polled on this thread (a scenario calls it so
-    /// that traces and timelines say `THREE`, not `task-3`).
-    pub fn name_task(&self, name: &str) {
-        if let Some(task) = trace::current_task() {
-            self.lock().trace.rename(task, name);
-        }
-    }
-
-    /// Pushes one event on the current thread's lane.
-    fn push_event(&self, state: &mut State, at: Duration, task: Option<TaskId>, kind: Kind) {
-        let lane = self.see_thread(state, at);
-        let event = trace::Event {
-            at,
-            lane,
-            task,
-            kind,
+        let kind = Kind::Log {
+            message: message.clone(),
         };
-        state.trace.events.push(event);
-    }
-
-    /// The current thread's lane name; the first time, also its `ThreadStart`.
-    fn see_thread(&self, state: &mut State, at: Duration) -> String {
-        let lane = log::thread_name(Some(self.shared.main_thread));
-        if state.threads.insert(thread::current().id()) {
-            let (task, kind) = (None, Kind::ThreadStart);
-            let event = trace::Event {
-                at,
-                lane: lane.clone(),
-                task,
-                kind,
-            };
-            state.trace.events.push(event);
-        }
-        lane
+        state.lines.push(LogLine {
+            at,
+            thread,
+            message,
+        });
+        self.push_event(state, at, trace::current_task(), kind);
     }
 
     /// A snapshot of everything recorded so far.

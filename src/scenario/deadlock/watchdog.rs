@@ -54,9 +54,14 @@ pub(super) fn run_in_child(backend: &str, ctx: &Ctx) -> anyhow::Result<Outcome> 
         match lines.recv_timeout(wait) {
             Ok(line) => {
                 let line = line.context("reading the child's log")?;
-                // The child logs `0.000s:Thread:message`; keep the message.
-                let message = line.splitn(3, ':').nth(2).unwrap_or(&line);
-                ctx.log(message.to_string());
+                // The child logs `0.021s:Thread:message`: keep its time, so
+                // that a slow pipe on a busy machine does not move the line.
+                let mut parts = line.splitn(3, ':');
+                let at = parts.next().and_then(|at| at.strip_suffix('s'));
+                let at = at.and_then(|at| at.parse::<f64>().ok()).unwrap_or(0.0);
+                let message = parts.nth(1).unwrap_or(&line);
+                let at = Duration::try_from_secs_f64(at).unwrap_or_default();
+                ctx.rec.log_at(at, message);
                 wait = patience;
             }
             Err(RecvTimeoutError::Timeout) => {
