@@ -76,9 +76,15 @@ impl Scenario for Deadlock {
             Err(payload) => panic_message(payload.as_ref()),
         };
         anyhow::ensure!(report.starts_with("deadlock"), "{report}");
-        // Not logged: the loop is gone, and with it the virtual clock's time.
+        // The loop is gone, and with it the virtual clock: the report is
+        // logged at the last event's time, when minirt found the deadlock.
+        let events = ctx.rec.record().trace.events;
+        let found = events.last().map_or(Duration::ZERO, |event| event.at);
+        ctx.rec.log_at(found, format!("minirt: {report}"));
+        let cycle = report.find("wait cycle").map(|at| &report[at..]); // For the table.
+        let note = cycle.map_or(report.clone(), |cycle| format!("deadlock, {cycle}"));
         Ok(Outcome {
-            note: Some(report),
+            note: Some(note),
             ..Outcome::default()
         })
     }
@@ -136,10 +142,7 @@ fn silence_deadlock_panics() {
     INSTALLED.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            let payload = info.payload();
-            let text = payload.downcast_ref::<String>().map(String::as_str);
-            let text = text.or_else(|| payload.downcast_ref::<&str>().copied());
-            if !text.is_some_and(|text| text.starts_with("deadlock")) {
+            if !panic_message(info.payload()).starts_with("deadlock") {
                 previous(info);
             }
         }));

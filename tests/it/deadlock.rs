@@ -8,8 +8,12 @@ use std::time::{Duration, Instant};
 #[test]
 fn minirt_names_the_tasks_and_the_cycle() {
     let run = run("deadlock", "minirt", Duration::from_secs(1), true);
-    let report = run.note.expect("the deadlock report");
+    let note = run.note.expect("the deadlock's cycle");
+    assert!(note.starts_with("deadlock, wait cycle: "), "{note}");
+    let last = run.record.lines.last().expect("lines");
+    let report = last.message.strip_prefix("minirt: ").expect("the report");
     assert!(report.starts_with("deadlock"), "{report}");
+    assert_eq!(last.at, Duration::from_secs(1), "found when both wait");
     assert!(
         report.contains("\"A\" holds m1 and waits for m2"),
         "{report}"
