@@ -142,3 +142,21 @@ fn the_text_chart_names_the_stall() {
     let solid = three.chars().filter(|c| *c == '█').count();
     assert!((20..=26).contains(&solid), "{three}");
 }
+
+#[test]
+fn concur_timeline_draws_svg_or_text() {
+    let concur = || std::process::Command::new(env!("CARGO_BIN_EXE_concur"));
+    let args = ["timeline", "blocking", "--backend", "minirt", "--virtual"];
+    let output = concur().args(args).output().expect("concur starts");
+    assert!(output.status.success());
+    let chart = String::from_utf8_lossy(&output.stdout);
+    assert!(chart.contains("loop blocked 3.0 units by THREE"), "{chart}");
+    let path = std::env::temp_dir().join(format!("concur-{}.svg", std::process::id()));
+    let mut command = concur();
+    command.args(args).arg("--svg").arg(&path);
+    let status = command.stderr(std::process::Stdio::null()).status();
+    assert!(status.expect("concur starts").success());
+    let svg = std::fs::read_to_string(&path).expect("the SVG file");
+    assert_eq!(parse(&svg)[0].name, "svg");
+    std::fs::remove_file(path).expect("cleaned up");
+}

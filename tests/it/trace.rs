@@ -75,3 +75,35 @@ fn threads_trace_each_thread_as_a_lane() {
         .iter()
         .any(|step| step.2 == "log" && step.0 == "Thread-1"));
 }
+
+#[test]
+fn concur_run_trace_writes_json_lines() {
+    let dir = std::env::temp_dir().join(format!("concur-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let path = dir.join("gather.jsonl");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_concur"))
+        .args([
+            "run",
+            "gather",
+            "--backend",
+            "minirt",
+            "--virtual",
+            "--trace",
+        ])
+        .arg(&path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("concur starts");
+    assert!(status.success());
+    let text = std::fs::read_to_string(&path).expect("the trace file");
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).expect("JSON lines");
+        assert_eq!(value["backend"], "minirt");
+    }
+    assert!(text.lines().count() > 50, "every poll, sleep and line");
+    // Written via a temporary file and a rename: nothing else is left.
+    let files = std::fs::read_dir(&dir).expect("the directory").count();
+    assert_eq!(files, 1);
+    std::fs::remove_dir_all(dir).expect("cleaned up");
+}
