@@ -113,16 +113,23 @@ def precision(n):
 
 
 def memory(n):
-    """RSS growth per thread parked on an Event, n of them."""
-    started, never = threading.Barrier(n + 1), threading.Event()
+    """RSS growth per thread parked on an Event, n of them.
+
+    The last thread to start sets `all_started`; a Barrier would wake all n
+    threads at once, and n threads fighting for the GIL take minutes."""
+    lock, all_started, never = threading.Lock(), threading.Event(), threading.Event()
+    started = [0]
 
     def park():
-        started.wait()
+        with lock:
+            started[0] += 1
+            if started[0] == n:
+                all_started.set()
         never.wait()
 
     before = status_bytes("VmRSS")
     start_all(park, [() for _ in range(n)])
-    started.wait()
+    all_started.wait()
     return {"bytes_per_pending_task": max(0, status_bytes("VmRSS") - before) / n,
             "rss_mib": peak_rss_mib()}
 

@@ -134,7 +134,7 @@ impl Suite {
                 vec![
                     entry("threads", &[10_000]),
                     entry("py-asyncio", &[100_000]),
-                    entry("py-threads", &[10_000]),
+                    entry("py-threads", &[1_000]),
                 ],
             ),
             // 200 lists of 30 000: about 2 s on one core in release.
