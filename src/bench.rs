@@ -12,11 +12,13 @@
 //! - `bench/child.rs`: one measurement, in a child; `bench/python.rs`: the
 //!   Python scripts of `bench/python/`;
 //! - `bench/runner.rs`: the parent, its children and the repeats;
-//! - `bench/report.rs`: table and JSON; `bench/goals.rs`: minirt's goals.
+//! - `bench/report.rs`: table and JSON; `bench/chart.rs`: an SVG per
+//!   suite; `bench/goals.rs`: minirt's goals.
 //!
 //! Suite 7 of the issue (timer queues inside minirt) is not here: it needs
 //! a choice of queue in the runtime itself.
 
+pub mod chart;
 mod child;
 pub mod goals;
 mod measure;
@@ -33,8 +35,9 @@ pub use plan::Suite;
 pub use report::SuiteReport;
 pub use runner::Row;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::{Path, PathBuf};
 
 /// The repeats of each measurement when `--repeat` is not given.
 pub const DEFAULT_REPEAT: usize = 5;
@@ -119,4 +122,41 @@ pub fn to_json(reports: &[SuiteReport]) -> Result<String> {
     };
     text.push('\n');
     Ok(text)
+}
+
+/// Writes an SVG chart per suite of a run's JSON (as [`to_json`] writes it)
+/// into `dir`, as `<suite>.svg`: the suite's headline metric against n.
+///
+/// # Errors
+/// JSON not in that shape, or a file that cannot be written.
+pub fn write_charts(json: &str, dir: &Path) -> Result<Vec<PathBuf>> {
+    let value: serde_json::Value = serde_json::from_str(json).context("reading the bench JSON")?;
+    let suites = match value {
+        serde_json::Value::Array(suites) => suites,
+        one => vec![one],
+    };
+    let mut written = Vec::new();
+    for suite in &suites {
+        let name = suite["suite"].as_str().context("a suite without a name")?;
+        let metric = Suite::find(name).context("an unknown suite")?.headline();
+        let rows = suite["results"]
+            .as_array()
+            .context("a suite without results")?;
+        let points: Vec<chart::Point> = rows
+            .iter()
+            .filter(|row| row["metric"] == metric)
+            .filter_map(|row| {
+                Some(chart::Point {
+                    backend: row["backend"].as_str()?.to_string(),
+                    n: usize::try_from(row["n"].as_u64()?).ok()?,
+                    value: row["median"].as_f64()?,
+                })
+            })
+            .collect();
+        let path = dir.join(format!("{name}.svg"));
+        let text = chart::svg(name, metric, runner::unit_of(metric), &points);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
 }

@@ -28,6 +28,12 @@ pub(super) struct BenchArgs {
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Also draw an SVG chart per suite (`<suite>.svg`) into this directory.
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
+    /// With --svg: draw the charts of an earlier --json file; run nothing.
+    #[arg(long, value_name = "PATH", requires = "svg")]
+    from: Option<PathBuf>,
 }
 
 /// `concur bench-child`: one measurement, printed as a JSON line.
@@ -87,6 +93,16 @@ pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.json {
         check_path(path)?;
     }
+    if let Some(dir) = &args.svg {
+        if !dir.is_dir() {
+            return Err(UsageError(format!("--svg {} is not a directory", dir.display())).into());
+        }
+    }
+    if let (Some(from), Some(dir)) = (&args.from, &args.svg) {
+        let json = std::fs::read_to_string(from)
+            .map_err(|error| UsageError(format!("--from {}: {error}", from.display())))?;
+        return charts(&json, dir);
+    }
     let options = bench::Options {
         suites: suites.clone(),
         n: args.n,
@@ -100,6 +116,17 @@ pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.json {
         write(path, &bench::to_json(&reports)?)?;
+        let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
+    }
+    if let Some(dir) = &args.svg {
+        charts(&bench::to_json(&reports)?, dir)?;
+    }
+    Ok(())
+}
+
+/// Draws the charts of `json` into `dir` and says where they went.
+fn charts(json: &str, dir: &Path) -> anyhow::Result<()> {
+    for path in bench::write_charts(json, dir)? {
         let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     }
     Ok(())
