@@ -10,12 +10,28 @@
 //! a poll put the key in the queue. A stale waker (its task finished, its
 //! runtime dropped) is harmless: the loop finds no task under that key, or
 //! no loop ever reads the queue again.
+//!
+//! This file is what loom model-checks (`RUSTFLAGS="--cfg loom"`, see
+//! `waker/loom_tests.rs`): under `cfg(loom)` its atomics, queue and thread
+//! handle are swapped for loom's (`waker/loom_swaps.rs`), and nothing else
+//! changes.
 
 use crate::task::TaskKey;
 use alloc::sync::Arc;
 use alloc::task::Wake;
+#[cfg(not(loom))]
 use core::sync::atomic::{AtomicBool, Ordering};
+#[cfg(not(loom))]
 use crossbeam_queue::SegQueue;
+#[cfg(loom)]
+use loom_swaps::{current_thread, AtomicBool, Ordering, SegQueue, Thread};
+#[cfg(all(feature = "std", not(loom)))]
+use std::thread::{current as current_thread, Thread};
+
+#[cfg(loom)]
+mod loom_swaps;
+#[cfg(all(test, loom))]
+mod loom_tests;
 
 /// The queue of tasks ready to be polled, in the order they were woken.
 ///
@@ -27,7 +43,7 @@ pub(crate) struct ReadyQueue {
     keys: SegQueue<TaskKey>,
     /// The thread that runs the loop, to unpark on a wake.
     #[cfg(feature = "std")]
-    loop_thread: std::thread::Thread,
+    loop_thread: Thread,
 }
 
 impl ReadyQueue {
@@ -36,7 +52,7 @@ impl ReadyQueue {
         ReadyQueue {
             keys: SegQueue::new(),
             #[cfg(feature = "std")]
-            loop_thread: std::thread::current(),
+            loop_thread: current_thread(),
         }
     }
 
