@@ -95,6 +95,12 @@ mod tests {
                 assert!(metrics["cpu_ms"] >= 0.0);
             }
         }
+        // Memory on the async backends only: the threads version parks its
+        // threads for good, which a test process should not collect.
+        for backend in ASYNC_BACKENDS {
+            let memory = measure(Suite::Memory, backend, 200).unwrap();
+            assert!(memory["rss_mib"] > 0.0, "{backend}: {memory:?}");
+        }
         let sorted = measure(Suite::Sort, "sync", 2).unwrap();
         assert!(sorted["wall_ms"] > 0.0);
         assert!(measure(Suite::Spawn, "nope", 1).is_err());

@@ -163,3 +163,24 @@ fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(&temporary, text).with_context(|| format!("writing {}", temporary.display()))?;
     std::fs::rename(&temporary, path).with_context(|| format!("renaming to {}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_repeat, parse_suites};
+
+    /// Suite names, `all`, and the limits of `--repeat`.
+    #[test]
+    fn parses_suites_and_repeats() {
+        assert_eq!(parse_suites("all").unwrap().0.len(), 6);
+        assert_eq!(parse_suites("spawn").unwrap().0.len(), 1);
+        assert!(parse_suites("nope")
+            .unwrap_err()
+            .contains("accepted: timers"));
+        assert_eq!(parse_repeat("3"), Ok(3));
+        assert!(
+            parse_repeat("0").is_err()
+                && parse_repeat("101").is_err()
+                && parse_repeat("x").is_err()
+        );
+    }
+}
