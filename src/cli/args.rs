@@ -152,6 +152,20 @@ pub fn check_conflicts(
     Ok(())
 }
 
+/// [`check_conflicts`] on the options that `run` and `compare` share.
+///
+/// # Errors
+///
+/// As [`check_conflicts`].
+pub(super) fn check_flags(
+    scenarios: &[&str],
+    backends: &[&str],
+    common: &super::CommonArgs,
+) -> Result<(), UsageError> {
+    let sized = common.lists.is_some() || common.len.is_some();
+    check_conflicts(scenarios, backends, sized, common.virtual_clock)
+}
+
 /// Refuses an output path that cannot be written, before anything runs, by
 /// creating (and removing) an empty file beside it: only the file system
 /// knows about permissions, read-only mounts and full disks.

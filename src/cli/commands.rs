@@ -42,7 +42,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = args.scenario;
     let backends = chosen_backends(scenario, &args.backends, &args.common)?;
     let names: Vec<&str> = backends.iter().map(Backend::name).collect();
-    check_conflicts(&[scenario.name()], &names, &args.common)?;
+    args::check_flags(&[scenario.name()], &names, &args.common)?;
     let options = scenario::Options {
         unit: args.unit,
         echo: true,
@@ -51,12 +51,24 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.trace {
         check_output_path("--trace", path)?;
     }
-    let mut runs = Vec::new();
+    let (mut runs, mut failed) = (Vec::new(), Vec::new());
+    // No Ctrl-C flag here: in `run`, Ctrl-C keeps its default and ends it.
+    let never = std::sync::atomic::AtomicBool::new(false);
     for backend in &backends {
         let unit = humantime::format_duration(args.unit);
         let header = format!("{} on {} (unit {unit})", scenario.name(), backend.name());
         say(format!("== {header} =="))?;
-        let run = scenario::run(scenario, backend, &options)?;
+        let (name, choices) = (backend.name(), backend_options(&args.common));
+        let timeout = guard::DEFAULT_TIMEOUT;
+        let run = match guard::run(scenario, name, choices, &options, timeout, &never) {
+            Ok(run) => run,
+            Err(guard::Stopped::Failed(failure)) => {
+                say(format!("-> FAILED: {}\n", failure.reason))?;
+                failed.push(failure);
+                continue;
+            }
+            Err(guard::Stopped::Interrupted) => break,
+        };
         for line in crate::stall::report(&run, args.stall_threshold) {
             say(line)?;
         }
@@ -68,7 +80,13 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         crate::trace::json::write(path, &runs)?;
         progress(format_args!("wrote {}\n", path.display()));
     }
-    Ok(())
+    let interrupted = false;
+    compare::Results {
+        runs,
+        failed,
+        interrupted,
+    }
+    .status()
 }
 
 /// `concur compare`: the table, and the JSON file if asked.
@@ -99,7 +117,7 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let pairs = compare::pairs(&scenarios, &args.backends, backends)?;
     let scenario_names: Vec<&str> = pairs.iter().map(|pair| pair.0.name()).collect();
     let backend_names: Vec<&str> = pairs.iter().map(|pair| pair.1).collect();
-    check_conflicts(&scenario_names, &backend_names, &args.common)?;
+    args::check_flags(&scenario_names, &backend_names, &args.common)?;
     let results = compare::run_all(&pairs, backends, &options, args.timeout);
     say(report::table::with_failures(&results.runs, &results.failed))?;
     if let Some(path) = &args.json {
@@ -228,14 +246,4 @@ pub(super) fn check_output_path(flag: &str, path: &Path) -> anyhow::Result<()> {
         Some(problem) => Err(UsageError(format!("{flag} {} {problem}", path.display())).into()),
         None => args::probe_writable(flag, path).map_err(Into::into),
     }
-}
-
-/// Refuses flags that the chosen scenarios and backends would ignore.
-fn check_conflicts(
-    scenarios: &[&str],
-    backends: &[&str],
-    common: &CommonArgs,
-) -> anyhow::Result<()> {
-    let sized = common.lists.is_some() || common.len.is_some();
-    args::check_conflicts(scenarios, backends, sized, common.virtual_clock).map_err(Into::into)
 }

@@ -38,16 +38,13 @@ impl Results {
             return Ok(());
         }
         let total = self.runs.len() + self.failed.len();
-        let which: Vec<String> = self
-            .failed
-            .iter()
-            .map(|failed| format!("{} on {}", failed.scenario, failed.backend))
-            .collect();
-        anyhow::bail!(
-            "{} of {total} runs failed: {}",
-            self.failed.len(),
-            which.join(", ")
-        )
+        let which = self.failed.iter().map(|failed| {
+            let (scenario, backend, reason) = (failed.scenario, failed.backend, &failed.reason);
+            format!("{scenario} on {backend} ({reason})")
+        });
+        let which: Vec<String> = which.collect();
+        let count = self.failed.len();
+        anyhow::bail!("{count} of {total} runs failed: {}", which.join("; "))
     }
 }
 

@@ -246,8 +246,7 @@ fn a_failed_run_exits_with_one() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("error: running sort on processes"),
-        "{stderr}"
-    );
+    // The run's own error is the reason given for it.
+    let failed = "error: 1 of 1 runs failed: sort on processes (running sort on processes";
+    assert!(stderr.starts_with(failed), "{stderr}");
 }

@@ -89,7 +89,7 @@ fn a_panicking_and_a_hanging_run_fail_alone() {
         .count();
     assert_eq!(finished, 6, "{stdout}");
     assert!(
-        stderr.contains("error: 2 of 6 runs failed: gather on minirt, tasks on smol"),
+        stderr.contains("error: 2 of 6 runs failed: gather on minirt (panicked: injected fault (CONCUR_FAULT)); tasks on smol (hung:"),
         "{stderr}"
     );
     let report = report(&json);
@@ -192,4 +192,28 @@ fn ctrl_c_stops_compare_and_prints_what_finished() {
     assert_eq!(pairs(&report["runs"]).len(), 4);
     assert_eq!(report["interrupted"], true);
     std::fs::remove_dir_all(dir).expect("cleaned up");
+}
+
+#[test]
+fn run_reports_a_failed_backend_and_goes_on_to_the_next() {
+    let output = concur("panic:gather:smol", &["run", "gather", "--unit", "5ms"])
+        .output()
+        .expect("concur starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stdout.contains("-> FAILED: panicked: injected fault"),
+        "{stdout}"
+    );
+    // minirt before it and tokio after it both ran and were summed up.
+    assert_eq!(
+        stdout.matches("matches the article").count() + stdout.matches("does NOT match").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("1 of 3 runs failed: gather on smol (panicked"),
+        "{stderr}"
+    );
 }
