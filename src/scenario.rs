@@ -24,6 +24,7 @@ pub mod threads;
 use crate::backend::Backend;
 use crate::check::{self, Expected, Verdict};
 use crate::clock::process_cpu_time;
+use crate::model::event_loop::Handle;
 use crate::model::Model;
 use crate::recorder::{Record, Recorder};
 use crate::trace::poll::TracedBackend;
@@ -112,6 +113,22 @@ impl Ctx {
     /// If the backend has no event loop.
     pub fn event_loop<'b>(&self, backend: &'b Backend) -> anyhow::Result<TracedBackend<'b>> {
         Ok(TracedBackend::new(backend.event_loop()?, self.rec.clone()))
+    }
+
+    /// Runs an event-loop scenario's async `main` on `backend`'s loop, traced;
+    /// the scenarios whose result is their timeline alone end here.
+    pub fn run_main<F>(
+        &self,
+        backend: &Backend,
+        main: fn(Handle, Ctx) -> F,
+    ) -> anyhow::Result<Outcome>
+    where
+        F: std::future::Future<Output = ()> + 'static,
+    {
+        let ctx = self.clone();
+        self.event_loop(backend)?
+            .run(Box::new(move |event_loop| Box::pin(main(event_loop, ctx))))?;
+        Ok(Outcome::default())
     }
 
     /// Logs a line, like the article's `logging.info`.

@@ -52,10 +52,7 @@ impl Scenario for Tasks {
     }
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
-        let ctx = ctx.clone();
-        ctx.event_loop(backend)?
-            .run(Box::new(|event_loop| Box::pin(main(event_loop, ctx))))?;
-        Ok(Outcome::default())
+        ctx.run_main(backend, main)
     }
 }
 
