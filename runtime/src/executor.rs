@@ -121,10 +121,10 @@ impl Core {
             }
         };
         task.wait = self.noted_wait.take();
-        let done = self.registry.borrow_mut().end_poll(key, task, finished);
+        let ended = self.registry.borrow_mut().end_poll(key, task, finished);
         // Dropping a future runs its destructors (cancelling timers, waking
         // join handles), so it happens here, with nothing borrowed.
-        drop(done);
+        ended.release();
     }
 
     /// Runs `future` to completion on this loop, with the tasks it spawns.
@@ -216,17 +216,17 @@ impl Core {
     pub(crate) fn shutdown(&self) {
         // Dropping a task may wake or abort others, never spawn (no runtime
         // is current here), so one pass leaves the registry empty.
-        let tasks = self.registry.borrow_mut().drain();
+        let leftovers = self.registry.borrow_mut().drain();
         if let Some(observe) = &self.observe {
             observe.deliver();
-            for task in &tasks {
+            for task in leftovers.iter().filter_map(|left| left.task.as_ref()) {
                 observe.observer.dropped_pending(TaskRef {
                     id: task.id,
                     name: task.name.as_deref(),
                 });
             }
         }
-        drop(tasks);
+        leftovers.into_iter().for_each(|left| left.release());
     }
 }
 

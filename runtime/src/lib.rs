@@ -8,7 +8,8 @@
 //!
 //! # A tour, in reading order
 //!
-//! 1. `task.rs`: what a task is; `task/join.rs`: its [`JoinHandle`].
+//! 1. `task.rs`: what a task is; `task/body.rs`: its future, then its
+//!    output, in one box; `task/join.rs`: its [`JoinHandle`].
 //! 2. `waker.rs`: how a task is woken, from this thread or any other.
 //! 3. `executor.rs`: the loop itself (run ready tasks, turn the wheel, park);
 //!    `executor/tasks.rs`: spawning and aborting; `executor/registry.rs`:
@@ -98,7 +99,11 @@ pub use time::{Elapsed, Instant, Sleep};
 /// ```
 #[cfg(feature = "std")]
 #[track_caller]
-pub fn spawn<F: core::future::Future + 'static>(future: F) -> JoinHandle<F::Output> {
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: core::future::Future + 'static,
+    F::Output: 'static,
+{
     context::with("spawn", |core| core.spawn(None, future))
 }
 
@@ -119,6 +124,7 @@ pub fn spawn<F: core::future::Future + 'static>(future: F) -> JoinHandle<F::Outp
 pub fn spawn_named<F>(name: impl Into<alloc::string::String>, future: F) -> JoinHandle<F::Output>
 where
     F: core::future::Future + 'static,
+    F::Output: 'static,
 {
     let name = name.into().into_boxed_str();
     context::with("spawn_named", |core| core.spawn(Some(name), future))

@@ -4,34 +4,37 @@
 //! like a thread is the unit an OS schedules, except that it gives the CPU
 //! back only when its future returns `Pending`: cooperative, not preemptive.
 //!
-//! A spawned future is wrapped once (see [`Task::new`]) so that, whatever its
-//! output type, the loop sees a `Future<Output = ()>`: the wrapper delivers
-//! the output (or the panic) to the task's [`JoinHandle`], and if the task is
-//! dropped before finishing (aborted, or its runtime dropped) it tells the
-//! handle "cancelled" instead. Next: `task/join.rs`, then `waker.rs`.
+//! A spawned future is boxed once, as a body (`task/body.rs`) that holds the
+//! future while it runs and its output (or its panic) once it has finished,
+//! whatever the output type: the loop only ever asks a body to poll. The
+//! task's [`JoinHandle`] takes the output from the registry, which keeps a
+//! finished body until then; a task dropped before finishing (aborted, or
+//! its runtime dropped) leaves nothing, which the handle reads as
+//! "cancelled". Next: `task/body.rs`, `task/join.rs`, then `waker.rs`.
 //!
 //! # What a task costs
 //!
-//! Three allocations: the boxed future (its size plus a few words), the
-//! join slot shared with the handle, and the waker (an `Arc`); plus one
-//! slot in the registry. Measured by `tests/memory.rs` on x86-64: about 260
-//! bytes for a task pending forever, about 460 for one asleep on a timer
-//! (its wheel entry and a larger future), slab growth included.
+//! Two allocations: the body (the future's size plus a tag) and the waker
+//! (an `Arc`, which must be `Send + Sync`, so it cannot share the body's
+//! box without `unsafe`); plus one slot in the registry. Measured by
+//! `tests/memory.rs` on x86-64: about 200 bytes for a task pending
+//! forever, about 300 for one asleep on a timer (its wheel entry
+//! and a larger future), slab growth included.
 
 use crate::waker::TaskWaker;
 use alloc::boxed::Box;
-use alloc::rc::Rc;
 use alloc::sync::Arc;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
+mod body;
 mod join;
 
+pub(crate) use body::{Body, Outcome};
 #[cfg(feature = "std")]
 pub use join::join_all;
-pub(crate) use join::{Completer, JoinSlot};
 pub use join::{JoinError, JoinHandle};
 
 /// A task's identity for people: numbered in spawn order, never reused.
@@ -82,14 +85,14 @@ impl TaskKey {
 /// A spawned task as the registry holds it.
 ///
 /// Invariants:
-/// - `future` is never polled again once it returned `Ready`: the loop drops
-///   the task at that point.
+/// - `body` is never polled again once it returned `Ready`: the registry
+///   then keeps only the body, for the handle to take the outcome from.
 /// - `waker` and `context_waker` are the same waker: one to reach the
 ///   `scheduled` flag, one ready-made to put in a `Context` without an `Arc`
 ///   clone per poll.
 pub(crate) struct Task {
-    /// The wrapped future; `Ready` means the handle has its output.
-    pub(crate) future: Pin<Box<dyn Future<Output = ()>>>,
+    /// The future, then its outcome.
+    pub(crate) body: Pin<Box<dyn Body>>,
     /// This task's waker data.
     pub(crate) waker: Arc<TaskWaker>,
     /// The same, as a `Waker`.
@@ -103,26 +106,19 @@ pub(crate) struct Task {
 }
 
 impl Task {
-    /// Wraps `future` so its output reaches `slot`, and builds its waker.
+    /// Boxes `future` as a task body and builds its waker.
     pub(crate) fn new<F>(
         future: F,
-        slot: Rc<JoinSlot<F::Output>>,
         waker: Arc<TaskWaker>,
         id: TaskId,
         name: Option<Box<str>>,
     ) -> Task
     where
         F: Future + 'static,
+        F::Output: 'static,
     {
-        // If the task is dropped before the end (abort, shutdown; even before
-        // its first poll), the completer's drop tells the handle "cancelled".
-        let completer = Completer::new(slot);
-        let wrapped = async move {
-            let output = catch_unwind(future).await;
-            completer.complete(output);
-        };
         Task {
-            future: Box::pin(wrapped),
+            body: Box::pin(body::Stage::new(future)),
             context_waker: Waker::from(waker.clone()),
             waker,
             id,
@@ -135,31 +131,8 @@ impl Task {
     pub(crate) fn poll(&mut self) -> Poll<()> {
         self.waker.clear_scheduled();
         let mut cx = Context::from_waker(&self.context_waker);
-        self.future.as_mut().poll(&mut cx)
+        self.body.as_mut().poll(&mut cx)
     }
-}
-
-/// Runs a future, turning a panic in any of its polls into a [`JoinError`].
-#[cfg(feature = "std")]
-async fn catch_unwind<F: Future>(future: F) -> Result<F::Output, JoinError> {
-    use std::panic::{catch_unwind, AssertUnwindSafe};
-    let mut future = core::pin::pin!(future);
-    core::future::poll_fn(|cx| {
-        // The future is dropped right after a panic and never polled again,
-        // so whatever half-updated state it holds cannot be observed.
-        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(JoinError::panic(payload))),
-        }
-    })
-    .await
-}
-
-/// Without `std` there is no unwinding to catch: a panic aborts.
-#[cfg(not(feature = "std"))]
-async fn catch_unwind<F: Future>(future: F) -> Result<F::Output, JoinError> {
-    Ok(future.await)
 }
 
 /// Gives the CPU back to the loop once: the task goes to the back of the

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 /// Sets a flag when dropped.
+#[derive(Debug)]
 struct DropFlag(Rc<Cell<bool>>);
 
 impl Drop for DropFlag {
@@ -94,4 +95,94 @@ fn a_dropped_handle_detaches_and_the_task_runs_on() {
         minirt::sleep(Duration::from_secs(2)).await;
     });
     assert!(ran.get());
+}
+
+#[test]
+fn a_detached_task_drops_its_output_when_it_finishes() {
+    let rt = Runtime::with_virtual_clock();
+    let dropped = Rc::new(Cell::new(false));
+    rt.block_on(async {
+        let flag = dropped.clone();
+        drop(minirt::spawn(async move {
+            minirt::sleep(Duration::from_secs(1)).await;
+            DropFlag(flag)
+        }));
+        minirt::sleep(Duration::from_millis(999)).await;
+        assert!(!dropped.get(), "the task has not finished yet");
+        minirt::sleep(Duration::from_millis(1)).await;
+        minirt::yield_now().await;
+        assert!(dropped.get(), "nobody can collect the output: it is gone");
+        assert_eq!(minirt::task_count(), 1, "only main is left");
+    });
+}
+
+#[test]
+fn an_uncollected_output_lives_until_its_handle_drops() {
+    let rt = Runtime::with_virtual_clock();
+    let dropped = Rc::new(Cell::new(false));
+    rt.block_on(async {
+        let flag = dropped.clone();
+        let handle = minirt::spawn(async move { DropFlag(flag) });
+        minirt::yield_now().await;
+        assert!(handle.is_finished());
+        assert_eq!(minirt::task_count(), 1, "a finished task is not live");
+        assert!(!dropped.get(), "the output waits for its handle");
+        drop(handle);
+        assert!(dropped.get());
+    });
+}
+
+#[test]
+fn outputs_nobody_collected_are_dropped_with_the_runtime() {
+    let dropped = Rc::new(Cell::new(false));
+    let rt = Runtime::with_virtual_clock();
+    let flag = dropped.clone();
+    let handle = rt.spawn(async move { DropFlag(flag) });
+    rt.block_on(minirt::yield_now());
+    assert!(handle.is_finished() && !dropped.get());
+    drop(rt);
+    assert!(dropped.get());
+    // The handle outlives its runtime: it says finished, and awaiting it in
+    // another runtime gives "cancelled" rather than hanging.
+    assert!(handle.is_finished());
+    let other = Runtime::with_virtual_clock();
+    assert!(other.block_on(handle).unwrap_err().is_cancelled());
+}
+
+#[test]
+fn a_handle_awaited_from_another_task_gets_the_output_and_a_wake() {
+    let rt = Runtime::with_virtual_clock();
+    let got = rt.block_on(async {
+        let worker = minirt::spawn(async {
+            minirt::sleep(Duration::from_secs(2)).await;
+            String::from("result")
+        });
+        let waiter = minirt::spawn(async move { worker.await.unwrap() + " relayed" });
+        waiter.await.unwrap()
+    });
+    assert_eq!(got, "result relayed");
+    assert_eq!(
+        rt.now().duration_since(minirt::Instant::ZERO),
+        Duration::from_secs(2)
+    );
+}
+
+#[test]
+fn dropping_a_handle_after_polling_it_forgets_its_waiter() {
+    // A timeout around a join: the handle is polled (its waiter stored),
+    // then dropped unfinished; the task runs on, detached, and the waiter's
+    // task is not kept waiting.
+    let rt = Runtime::with_virtual_clock();
+    let ran = Rc::new(Cell::new(false));
+    rt.block_on(async {
+        let flag = ran.clone();
+        let slow = minirt::spawn(async move {
+            minirt::sleep(Duration::from_secs(5)).await;
+            flag.set(true);
+        });
+        let timed_out = minirt::timeout(Duration::from_secs(1), slow).await;
+        assert!(timed_out.is_err());
+        minirt::sleep(Duration::from_secs(5)).await;
+    });
+    assert!(ran.get(), "the detached task ran to its end");
 }

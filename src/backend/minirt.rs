@@ -133,7 +133,7 @@ impl EventLoop for MinirtLoop {
 
 /// Waits for a minirt task; its panic, if any, continues here. `None` if
 /// the task was cancelled.
-async fn join<T>(task: JoinHandle<T>) -> Option<T> {
+async fn join<T: 'static>(task: JoinHandle<T>) -> Option<T> {
     task.await.map_err(resume_if_panic).ok()
 }
 

@@ -30,7 +30,7 @@ where
 /// A spawned task; awaiting it gives its output.
 pub struct Task<T>(minirt::JoinHandle<T>);
 
-impl<T> Future for Task<T> {
+impl<T: 'static> Future for Task<T> {
     type Output = T;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {

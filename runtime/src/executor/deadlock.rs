@@ -6,9 +6,9 @@
 //!
 //! Every task owns two references to its waker (`Task::waker` and
 //! `Task::context_waker`). Each place inside the runtime that keeps a waker
-//! for a task (a `Mutex`'s queue of waiters, a join handle's slot) is
-//! announced by the task when it returns `Pending` (see [`Wait`]) and holds
-//! one more. If every task's count is exactly that, no waker exists outside
+//! for a task (a `Mutex`'s queue of waiters, the registry slot of a task
+//! whose handle it awaits) is announced by the task when it returns
+//! `Pending` (see [`Wait`]) and holds one more. If every task's count is exactly that, no waker exists outside
 //! the runtime: no thread, timer or callback can ever wake anyone, and
 //! waiting would last forever. That is a deadlock, proved rather than
 //! guessed; the report names each task, what it holds and what it waits for.

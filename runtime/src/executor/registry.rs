@@ -9,8 +9,11 @@
 //! says `Running`), so the task may spawn, abort or look up others without
 //! the registry being borrowed.
 
-use crate::task::{Task, TaskKey};
+use crate::task::{Body, Task, TaskKey};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::pin::Pin;
+use core::task::Waker;
 
 /// One slab slot.
 struct Slot {
@@ -18,6 +21,10 @@ struct Slot {
     generation: u32,
     /// What the slot holds.
     state: State,
+    /// Who awaits the task's `JoinHandle`, to wake when the task ends.
+    joiner: Option<Waker>,
+    /// Whether the handle was dropped: the outcome is then dropped at once.
+    detached: bool,
 }
 
 /// What a slot holds.
@@ -34,6 +41,43 @@ enum State {
         /// Whether it was aborted during that poll, to drop it afterwards.
         aborted: bool,
     },
+    /// A finished task's body, holding the outcome until the handle takes it.
+    Finished(Pin<Box<dyn Body>>),
+}
+
+/// What leaves the registry with a task. The caller lets go of it once the
+/// registry is released: dropping a future or an output runs user code, and
+/// so may waking a waker the registry did not make.
+#[derive(Default)]
+#[must_use = "leftovers must be released outside the registry's borrow"]
+pub(crate) struct Leftovers {
+    /// A task that will never be polled again.
+    pub(crate) task: Option<Task>,
+    /// A finished body nobody will collect.
+    body: Option<Pin<Box<dyn Body>>>,
+    /// Someone awaiting the task's handle, to wake now that it ended.
+    joiner: Option<Waker>,
+}
+
+impl Leftovers {
+    /// Drops the task or body, then wakes the joiner.
+    pub(crate) fn release(self) {
+        drop(self.task);
+        drop(self.body);
+        if let Some(joiner) = self.joiner {
+            joiner.wake();
+        }
+    }
+}
+
+/// What a `JoinHandle` finds when it looks for its task.
+pub(crate) enum Joined {
+    /// Still running; the joiner waker it replaced, to drop.
+    Pending(Option<Waker>),
+    /// Finished: the body with the outcome, now out of the registry.
+    Finished(Pin<Box<dyn Body>>),
+    /// Gone without an outcome: aborted, or dropped with its runtime.
+    Gone,
 }
 
 /// The slab of live tasks.
@@ -42,7 +86,7 @@ pub(crate) struct Registry {
     slots: Vec<Slot>,
     /// First free slot, or `u32::MAX`.
     free: u32,
-    /// Live tasks (idle or running).
+    /// Live tasks (idle or running, not finished).
     len: usize,
 }
 
@@ -72,6 +116,8 @@ impl Registry {
             self.slots.push(Slot {
                 generation: 0,
                 state: State::Vacant { next: NONE },
+                joiner: None,
+                detached: false,
             });
             self.free = index;
         }
@@ -90,10 +136,10 @@ impl Registry {
     }
 
     /// Takes a task out to poll it; `None` for a stale key or a task that
-    /// is already out (a wake raced a finished poll).
+    /// is not idle (a wake raced a finished poll).
     pub(crate) fn begin_poll(&mut self, key: TaskKey) -> Option<Task> {
-        let slot = self.slots.get_mut(key.index())?;
-        if slot.generation != key.generation() || !matches!(slot.state, State::Idle(_)) {
+        let slot = self.slot_mut(key)?;
+        if !matches!(slot.state, State::Idle(_)) {
             return None;
         }
         match core::mem::replace(&mut slot.state, State::Running { aborted: false }) {
@@ -102,43 +148,99 @@ impl Registry {
         }
     }
 
-    /// Puts a polled task back, or vacates its slot if it finished or was
-    /// aborted meanwhile. Returns the task to drop, if any: the caller drops
-    /// it outside the registry's borrow, as dropping a future runs user code.
-    pub(crate) fn end_poll(&mut self, key: TaskKey, task: Task, finished: bool) -> Option<Task> {
+    /// Puts a polled task back. A finished task leaves its body for the
+    /// handle (or, detached, leaves nothing); an aborted one leaves nothing.
+    pub(crate) fn end_poll(&mut self, key: TaskKey, task: Task, finished: bool) -> Leftovers {
         let slot = &mut self.slots[key.index()];
         let State::Running { aborted } = slot.state else {
             unreachable!("end_poll of a task that was not running")
         };
-        if finished || aborted {
-            self.vacate(key.index());
-            return Some(task);
+        if aborted || (finished && slot.detached) {
+            return Leftovers {
+                task: Some(task),
+                ..self.vacate(key.index())
+            };
         }
-        slot.state = State::Idle(task);
-        None
+        if !finished {
+            slot.state = State::Idle(task);
+            return Leftovers::default();
+        }
+        // The waker, name and wait go now; only the outcome is kept.
+        slot.state = State::Finished(task.body);
+        self.len -= 1;
+        Leftovers {
+            joiner: slot.joiner.take(),
+            ..Leftovers::default()
+        }
     }
 
     /// Removes a task for an abort. An idle task comes back to be dropped;
-    /// a running one is marked, and `end_poll` drops it.
-    pub(crate) fn remove(&mut self, key: TaskKey) -> Option<Task> {
-        let slot = self.slots.get_mut(key.index())?;
-        if slot.generation != key.generation() {
-            return None;
-        }
+    /// a running one is marked, and `end_poll` drops it. A finished task
+    /// keeps its outcome.
+    pub(crate) fn remove(&mut self, key: TaskKey) -> Leftovers {
+        let Some(slot) = self.slot_mut(key) else {
+            return Leftovers::default();
+        };
         match &mut slot.state {
             State::Running { aborted } => {
                 *aborted = true;
-                None
+                Leftovers::default()
             }
-            State::Idle(_) => match self.vacate(key.index()) {
-                State::Idle(task) => Some(task),
-                _ => unreachable!("checked above"),
-            },
-            State::Vacant { .. } => None,
+            State::Idle(_) => self.vacate(key.index()),
+            State::Finished(_) | State::Vacant { .. } => Leftovers::default(),
         }
     }
 
-    /// The task under `key`, unless it is stale or out for a poll.
+    /// A handle's look at its task: the outcome if it finished, else
+    /// `waker` is kept to be woken when the task ends.
+    pub(crate) fn poll_join(&mut self, key: TaskKey, waker: &Waker) -> Joined {
+        let Some(slot) = self.slot_mut(key) else {
+            return Joined::Gone;
+        };
+        match &slot.state {
+            State::Finished(_) => match self.vacate(key.index()).body {
+                Some(body) => Joined::Finished(body),
+                None => unreachable!("a finished slot holds a body"),
+            },
+            State::Idle(_) | State::Running { .. } => {
+                if slot.joiner.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                    return Joined::Pending(None);
+                }
+                Joined::Pending(slot.joiner.replace(waker.clone()))
+            }
+            State::Vacant { .. } => Joined::Gone,
+        }
+    }
+
+    /// The handle was dropped: a finished task's outcome goes now, a running
+    /// task's when it finishes.
+    pub(crate) fn detach(&mut self, key: TaskKey) -> Leftovers {
+        let Some(slot) = self.slot_mut(key) else {
+            return Leftovers::default();
+        };
+        if matches!(slot.state, State::Finished(_)) {
+            return self.vacate(key.index());
+        }
+        slot.detached = true;
+        // Whoever awaited the handle let go of it: a spurious wake, which
+        // futures tolerate, lets its waker go outside the registry's borrow.
+        Leftovers {
+            joiner: slot.joiner.take(),
+            ..Leftovers::default()
+        }
+    }
+
+    /// Whether the task under `key` has ended: finished, or gone.
+    pub(crate) fn is_finished(&self, key: TaskKey) -> bool {
+        match self.slots.get(key.index()) {
+            Some(slot) if slot.generation == key.generation() => {
+                matches!(slot.state, State::Finished(_))
+            }
+            _ => true,
+        }
+    }
+
+    /// The task under `key`, unless it is stale, finished or out for a poll.
     pub(crate) fn get(&self, key: TaskKey) -> Option<&Task> {
         let slot = self.slots.get(key.index())?;
         match &slot.state {
@@ -147,7 +249,7 @@ impl Registry {
         }
     }
 
-    /// Every task not out for a poll.
+    /// Every task not out for a poll and not finished.
     pub(crate) fn idle_tasks(&self) -> impl Iterator<Item = &Task> {
         self.slots.iter().filter_map(|slot| match &slot.state {
             State::Idle(task) => Some(task),
@@ -155,26 +257,45 @@ impl Registry {
         })
     }
 
-    /// Takes every idle task out, for a shutdown.
-    pub(crate) fn drain(&mut self) -> Vec<Task> {
-        let mut tasks = Vec::with_capacity(self.len);
-        for index in 0..self.slots.len() {
-            if matches!(self.slots[index].state, State::Idle(_)) {
-                if let State::Idle(task) = self.vacate(index) {
-                    tasks.push(task);
-                }
-            }
-        }
-        tasks
+    /// Empties the registry, for a shutdown: every idle task and every
+    /// uncollected outcome.
+    pub(crate) fn drain(&mut self) -> Vec<Leftovers> {
+        (0..self.slots.len())
+            .filter(|&index| matches!(self.slots[index].state, State::Idle(_) | State::Finished(_)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|index| self.vacate(index))
+            .collect()
+    }
+
+    /// The slot `key` names, unless the key is stale.
+    fn slot_mut(&mut self, key: TaskKey) -> Option<&mut Slot> {
+        let slot = self.slots.get_mut(key.index())?;
+        (slot.generation == key.generation()).then_some(slot)
     }
 
     /// Frees a slot and returns what it held.
-    fn vacate(&mut self, index: usize) -> State {
+    fn vacate(&mut self, index: usize) -> Leftovers {
         let slot = &mut self.slots[index];
         slot.generation = slot.generation.wrapping_add(1);
+        slot.detached = false;
+        let joiner = slot.joiner.take();
         let old = core::mem::replace(&mut slot.state, State::Vacant { next: self.free });
         self.free = index as u32;
+        let (task, body) = match old {
+            State::Idle(task) => (Some(task), None),
+            State::Running { .. } => (None, None),
+            // A finished task no longer counts as live.
+            State::Finished(body) => {
+                return Leftovers {
+                    task: None,
+                    body: Some(body),
+                    joiner,
+                }
+            }
+            State::Vacant { .. } => unreachable!("vacating a vacant slot"),
+        };
         self.len -= 1;
-        old
+        Leftovers { task, body, joiner }
     }
 }

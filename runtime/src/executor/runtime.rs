@@ -122,7 +122,11 @@ impl Runtime {
     /// let handle = rt.spawn(async { 7 });
     /// assert_eq!(rt.block_on(handle).unwrap(), 7);
     /// ```
-    pub fn spawn<F: Future + 'static>(&self, future: F) -> JoinHandle<F::Output> {
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         self.core.spawn(None, future)
     }
 

@@ -3,15 +3,18 @@
 //!
 //! Part of `executor.rs`, which keeps the run loop itself.
 
+use super::registry::Joined;
 use super::{Core, Wait};
 use crate::observe::{main_ref, TaskRef};
-use crate::task::{JoinHandle, JoinSlot, Task, TaskId, TaskKey};
+use crate::task::{Body, JoinHandle, Task, TaskId, TaskKey};
 use crate::waker::TaskWaker;
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::future::Future;
+use core::pin::Pin;
+use core::task::{Poll, Waker};
 
 impl Core {
     /// Live tasks, counting the `block_on` future as `asyncio.all_tasks` does.
@@ -27,10 +30,10 @@ impl Core {
     ) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
+        F::Output: 'static,
     {
         let id = TaskId(self.next_id.get());
         self.next_id.set(id.0 + 1);
-        let slot = Rc::new(JoinSlot::new());
         let key = self.registry.borrow_mut().vacant_key();
         let waker = Arc::new(TaskWaker::new(key, self.queue.clone()));
         waker.schedule_local();
@@ -40,15 +43,45 @@ impl Core {
                 name: name.as_deref(),
             });
         }
-        let task = Task::new(future, slot.clone(), waker, id, name);
+        let task = Task::new(future, waker, id, name);
         self.registry.borrow_mut().insert(key, task);
-        JoinHandle::new(slot, Rc::downgrade(self), key, id)
+        JoinHandle::new(Rc::downgrade(self), key, id)
     }
 
     /// Drops the task under `key` now (or after its current poll).
     pub(crate) fn abort(&self, key: TaskKey) {
         let removed = self.registry.borrow_mut().remove(key);
-        drop(removed);
+        removed.release();
+    }
+
+    /// A join handle's poll: the finished body, or `None` for a task that is
+    /// gone without an outcome. While the task runs, `waker` is kept to be
+    /// woken when it ends.
+    pub(crate) fn poll_join(
+        &self,
+        key: TaskKey,
+        waker: &Waker,
+    ) -> Poll<Option<Pin<Box<dyn Body>>>> {
+        let joined = self.registry.borrow_mut().poll_join(key, waker);
+        match joined {
+            Joined::Pending(replaced) => {
+                drop(replaced);
+                Poll::Pending
+            }
+            Joined::Finished(body) => Poll::Ready(Some(body)),
+            Joined::Gone => Poll::Ready(None),
+        }
+    }
+
+    /// A join handle was dropped before it gave the outcome.
+    pub(crate) fn detach(&self, key: TaskKey) {
+        let detached = self.registry.borrow_mut().detach(key);
+        detached.release();
+    }
+
+    /// Whether the task under `key` has ended.
+    pub(crate) fn is_finished(&self, key: TaskKey) -> bool {
+        self.registry.borrow().is_finished(key)
     }
 
     /// Records what the task being polled now waits for; the loop files it

@@ -3,19 +3,22 @@
 //! Part of `task.rs`. Like `std::thread::JoinHandle`, a handle is how the
 //! spawner gets the task's result; unlike it, waiting is a future, and
 //! dropping the handle detaches the task (it keeps running) instead of
-//! blocking. The task and its handle share one [`JoinSlot`]: the task's
-//! wrapper writes the outcome there and wakes whoever waits on the handle.
+//! blocking. A handle holds no more than its task's key: the registry keeps
+//! a finished task's body, outcome inside, until the handle takes it, and
+//! wakes whoever awaits the handle when the task ends. A key that has gone
+//! stale without an outcome means the task was aborted or dropped with its
+//! runtime: "cancelled".
 
 use crate::executor::Core;
-use crate::task::{TaskId, TaskKey};
+use crate::task::{Outcome, TaskId, TaskKey};
 use alloc::boxed::Box;
-use alloc::rc::{Rc, Weak};
+use alloc::rc::Weak;
 use core::any::Any;
-use core::cell::Cell;
 use core::fmt;
 use core::future::Future;
+use core::marker::PhantomData;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll};
 
 /// An owned permission to await a task's output, or to abort it.
 ///
@@ -31,25 +34,28 @@ use core::task::{Context, Poll, Waker};
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task; use `let _ =` to make that explicit"]
 pub struct JoinHandle<T> {
-    /// Where the task puts its outcome.
-    slot: Rc<JoinSlot<T>>,
-    /// The runtime, to abort the task; weak, so a handle kept past its
-    /// runtime keeps nothing alive.
+    /// The runtime, where the task and then its outcome live; weak, so a
+    /// handle kept past its runtime keeps nothing alive.
     core: Weak<Core>,
     /// The task's place in that runtime.
     key: TaskKey,
     /// The task's number.
     id: TaskId,
+    /// Whether the handle has returned the outcome (or the error).
+    returned: bool,
+    /// The handle stands for a `T` it does not store.
+    output: PhantomData<fn() -> T>,
 }
 
 impl<T> JoinHandle<T> {
-    /// A handle to the task under `key`, sharing `slot` with it.
-    pub(crate) fn new(slot: Rc<JoinSlot<T>>, core: Weak<Core>, key: TaskKey, id: TaskId) -> Self {
+    /// A handle to the task under `key`.
+    pub(crate) fn new(core: Weak<Core>, key: TaskKey, id: TaskId) -> Self {
         JoinHandle {
-            slot,
             core,
             key,
             id,
+            returned: false,
+            output: PhantomData,
         }
     }
 
@@ -60,7 +66,11 @@ impl<T> JoinHandle<T> {
 
     /// Whether the task has finished: returned, panicked or was aborted.
     pub fn is_finished(&self) -> bool {
-        self.slot.finished.get()
+        self.returned
+            || self
+                .core
+                .upgrade()
+                .is_none_or(|core| core.is_finished(self.key))
     }
 
     /// Drops the task's future at once (running its destructors, cancelling
@@ -86,23 +96,42 @@ impl<T> JoinHandle<T> {
     }
 }
 
-impl<T> Future for JoinHandle<T> {
+impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Some(outcome) = self.slot.outcome.take() {
-            return Poll::Ready(outcome);
-        }
-        assert!(
-            !self.slot.finished.get(),
-            "JoinHandle polled after it returned"
-        );
-        self.slot.waiter.set(Some(cx.waker().clone()));
-        // Tell the loop what we wait for, so a deadlock can be proved.
-        if let Some(core) = self.core.upgrade() {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        assert!(!self.returned, "JoinHandle polled after it returned");
+        // A runtime dropped takes its tasks, finished or not, with it.
+        let Some(core) = self.core.upgrade() else {
+            self.returned = true;
+            return Poll::Ready(Err(JoinError::cancelled()));
+        };
+        let Poll::Ready(body) = core.poll_join(self.key, cx.waker()) else {
+            // Tell the loop what we wait for, so a deadlock can be proved.
             core.note_wait(crate::executor::Wait::Join(self.key));
+            return Poll::Pending;
+        };
+        self.returned = true;
+        let Some(mut body) = body else {
+            return Poll::Ready(Err(JoinError::cancelled()));
+        };
+        let mut outcome: Option<Outcome<T>> = None;
+        body.as_mut().take_outcome(&mut outcome);
+        // The emptied body is dropped here, with no borrow held.
+        drop(body);
+        Poll::Ready(outcome.expect("a finished task's outcome is taken once"))
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    /// Detaches the task: it runs on, and its output is dropped when it ends.
+    fn drop(&mut self) {
+        if self.returned {
+            return;
         }
-        Poll::Pending
+        if let Some(core) = self.core.upgrade() {
+            core.detach(self.key);
+        }
     }
 }
 
@@ -176,63 +205,6 @@ impl fmt::Display for JoinError {
 
 impl core::error::Error for JoinError {}
 
-/// The meeting point of a task and its handle.
-///
-/// Invariants: `finished` turns true once and stays; `outcome` is filled at
-/// that moment and emptied once, by the handle.
-pub(crate) struct JoinSlot<T> {
-    /// The output or error, until the handle takes it.
-    outcome: Cell<Option<Result<T, JoinError>>>,
-    /// Whether the task is done.
-    finished: Cell<bool>,
-    /// Who awaits the handle, to wake on completion.
-    waiter: Cell<Option<Waker>>,
-}
-
-impl<T> JoinSlot<T> {
-    /// A slot for a task that has not finished.
-    pub(crate) fn new() -> Self {
-        JoinSlot {
-            outcome: Cell::new(None),
-            finished: Cell::new(false),
-            waiter: Cell::new(None),
-        }
-    }
-
-    /// Records the outcome and wakes the waiter.
-    fn finish(&self, outcome: Result<T, JoinError>) {
-        self.outcome.set(Some(outcome));
-        self.finished.set(true);
-        if let Some(waiter) = self.waiter.take() {
-            waiter.wake();
-        }
-    }
-}
-
-/// Held by a running task's wrapper: delivers its outcome, or, if dropped
-/// first, "cancelled".
-pub(crate) struct Completer<T>(Rc<JoinSlot<T>>);
-
-impl<T> Completer<T> {
-    /// A completer for `slot`.
-    pub(crate) fn new(slot: Rc<JoinSlot<T>>) -> Self {
-        Completer(slot)
-    }
-
-    /// Delivers the task's outcome.
-    pub(crate) fn complete(self, outcome: Result<T, JoinError>) {
-        self.0.finish(outcome);
-    }
-}
-
-impl<T> Drop for Completer<T> {
-    fn drop(&mut self) {
-        if !self.0.finished.get() {
-            self.0.finish(Err(JoinError::cancelled()));
-        }
-    }
-}
-
 /// Spawns every future as a task at once and resolves to their outputs in
 /// input order: `asyncio.gather`.
 ///
@@ -263,6 +235,7 @@ pub fn join_all<I>(futures: I) -> impl Future<Output = alloc::vec::Vec<<I::Item 
 where
     I: IntoIterator,
     I::Item: Future + 'static,
+    <I::Item as Future>::Output: 'static,
 {
     let handles: alloc::vec::Vec<_> = futures.into_iter().map(crate::spawn).collect();
     async move {
