@@ -4,9 +4,12 @@
 //! Read this after `executor.rs`. `block_on` makes its runtime current for
 //! its duration; the free functions look it up here, and refuse (with a
 //! panic that names the mistake) when there is none or when a second
-//! `block_on` would nest inside the first.
+//! `block_on` would nest inside the first. Wakers look here too: a wake on
+//! the loop's own thread goes straight to its local ready queue.
 
 use crate::executor::Core;
+use crate::task::TaskKey;
+use crate::waker::ReadyQueue;
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
@@ -62,4 +65,21 @@ pub(crate) fn with<R>(what: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
              minirt::block_on or Runtime::block_on"
         ),
     }
+}
+
+/// Queues `key` straight on the running loop's local queue if `queue`
+/// belongs to the runtime running on this thread; `false` otherwise (another
+/// thread, another runtime, or no `block_on` running), and the caller takes
+/// the shared queue.
+pub(crate) fn wake_locally(queue: &ReadyQueue, key: TaskKey) -> bool {
+    // `try_with`: a waker dropped in a thread's teardown finds no thread-local.
+    CURRENT
+        .try_with(|current| match &*current.borrow() {
+            Some(core) if core::ptr::eq(&*core.queue, queue) => {
+                core.ready.borrow_mut().push_back(key);
+                true
+            }
+            _ => false,
+        })
+        .unwrap_or(false)
 }

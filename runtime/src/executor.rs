@@ -3,8 +3,8 @@
 //! Read this after `waker.rs`; it is the heart of minirt. One thread runs the
 //! loop, and the loop does four things, over and over:
 //!
-//! 1. **Run what is ready.** Pop task keys from the ready queue, oldest
-//!    first, and poll each task once. A task runs until its future returns
+//! 1. **Run what is ready.** Take in the wakes other threads sent, then pop
+//!    task keys from the ready queue, oldest first, and poll each task once. A task runs until its future returns
 //!    `Pending`; nothing can interrupt it (that is what "cooperative" means,
 //!    and why a blocking call inside a task stalls everyone).
 //! 2. **Stop after a budget.** At most [`BUDGET`] polls per pass, so a task
@@ -27,6 +27,7 @@ use crate::time::{now_tick, Timer, Wheel};
 use crate::waker::{ReadyQueue, TaskWaker};
 use crate::Clock;
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
@@ -61,11 +62,16 @@ pub(crate) const BUDGET: usize = 128;
 /// Invariants:
 /// - `registry`, `wheel` and `fired` are borrowed only for short, non-reentrant
 ///   steps: never while a future is polled or dropped, nor while a waker runs.
-/// - every key in `queue` is `MAIN` or a key the registry issued (perhaps stale).
+/// - every key in `ready` and `queue` is `MAIN` or a key the registry
+///   issued (perhaps stale).
 pub(crate) struct Core {
     /// Live tasks.
     pub(crate) registry: RefCell<Registry>,
-    /// Keys of tasks ready to run; wakers on any thread push here.
+    /// Keys of tasks ready to run, oldest first: spawns, and wakes on the
+    /// loop's own thread while it runs (see `context::wake_locally`).
+    pub(crate) ready: RefCell<VecDeque<TaskKey>>,
+    /// Keys of tasks woken elsewhere (another thread, or outside
+    /// `block_on`), moved to `ready` once per pass.
     pub(crate) queue: Arc<ReadyQueue>,
     /// Pending timers, in ticks of the clock.
     pub(crate) wheel: RefCell<Wheel<Timer>>,
@@ -91,6 +97,7 @@ impl Core {
         let start = now_tick(clock.now());
         Core {
             registry: RefCell::new(Registry::new()),
+            ready: RefCell::new(VecDeque::new()),
             queue: Arc::new(ReadyQueue::new()),
             wheel: RefCell::new(Wheel::new(start)),
             clock,
@@ -124,7 +131,9 @@ impl Core {
         let ended = self.registry.borrow_mut().end_poll(key, task, finished);
         // Dropping a future runs its destructors (cancelling timers, waking
         // join handles), so it happens here, with nothing borrowed.
-        ended.release();
+        if let Some(ended) = ended {
+            ended.release();
+        }
     }
 
     /// Runs `future` to completion on this loop, with the tasks it spawns.
@@ -136,14 +145,16 @@ impl Core {
         let main_waker = Waker::from(main.clone());
         let mut main_wait = None;
         let mut cx = Context::from_waker(&main_waker);
-        main.schedule_local();
+        self.schedule(&main);
         self.in_block_on.set(true);
         // Reset even if the future panics, so `task_count` stays honest.
         let _running = ResetOnDrop(&self.in_block_on);
         loop {
+            self.take_in_remote_wakes();
             let mut polls = 0;
             while polls < BUDGET {
-                let Some(key) = self.queue.pop() else { break };
+                let next = self.ready.borrow_mut().pop_front();
+                let Some(key) = next else { break };
                 polls += 1;
                 if key != TaskKey::MAIN {
                     self.poll_task(key);
@@ -172,6 +183,31 @@ impl Core {
         }
     }
 
+    /// Queues a task (just spawned, or `main`) for its first poll.
+    pub(crate) fn schedule(&self, waker: &TaskWaker) {
+        waker.mark_scheduled();
+        self.ready.borrow_mut().push_back(waker.key());
+    }
+
+    /// Moves the keys other threads queued behind the local ones. Doing it
+    /// once per pass, not per poll, keeps the atomics of the shared queue off
+    /// the common path, and a busy loop cannot starve them: they wait at
+    /// most one pass.
+    fn take_in_remote_wakes(&self) {
+        if self.queue.is_empty() {
+            return;
+        }
+        let mut ready = self.ready.borrow_mut();
+        while let Some(key) = self.queue.pop() {
+            ready.push_back(key);
+        }
+    }
+
+    /// How many tasks are ready, here and in the shared queue.
+    pub(crate) fn ready_len(&self) -> usize {
+        self.ready.borrow().len() + self.queue.len()
+    }
+
     /// With nothing ready, waits on the clock until the next timer is due
     /// or a waker queues a task.
     ///
@@ -182,7 +218,7 @@ impl Core {
     /// forever, so the loop panics with a diagnosis starting "deadlock".
     fn park(&self, main: &Arc<TaskWaker>, main_wait: Option<&Wait>) {
         let next = self.wheel.borrow().next_expiration();
-        if next.is_none() && self.queue.is_empty() {
+        if next.is_none() && self.ready_len() == 0 {
             if let Some(diagnosis) = deadlock::diagnose(self, main, main_wait) {
                 panic!("{diagnosis}");
             }

@@ -142,7 +142,7 @@ impl Observe {
         let polled = poll();
         let ended = Instant::from_clock(core.clock.now());
         self.observer.poll_ended(who, ended, polled.is_ready());
-        self.after_poll(who, started, ended, core.queue.len());
+        self.after_poll(who, started, ended, core.ready_len());
         polled
     }
 

@@ -33,11 +33,13 @@ mod loom_swaps;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
-/// The queue of tasks ready to be polled, in the order they were woken.
+/// The queue of tasks woken from other threads, in the order they were woken.
 ///
 /// It is lock-free so a wake from any thread never waits for the loop. On
 /// `std` it also knows the loop's thread, to unpark it when a wake arrives
-/// while it waits for a deadline.
+/// while it waits for a deadline. A wake on the loop's own thread while the
+/// loop runs (a timer firing, one task waking another) takes a shortcut to
+/// the loop's local queue instead: no atomics, no unpark.
 pub(crate) struct ReadyQueue {
     /// Keys of ready tasks, oldest first.
     keys: SegQueue<TaskKey>,
@@ -56,18 +58,16 @@ impl ReadyQueue {
         }
     }
 
-    /// Queues a task from the loop itself (a spawn): the loop is running, so
-    /// there is no one to unpark.
-    pub(crate) fn push_local(&self, key: TaskKey) {
-        self.keys.push(key);
-    }
-
     /// Queues a task from a waker, on any thread, and unparks the loop.
     ///
     /// Unparking a thread that is not parked only leaves a token, which makes
     /// its next park return at once: a spare turn of the loop, never a lost
     /// wake-up.
     pub(crate) fn push(&self, key: TaskKey) {
+        #[cfg(all(feature = "std", not(loom)))]
+        if crate::context::wake_locally(self, key) {
+            return;
+        }
         self.keys.push(key);
         #[cfg(feature = "std")]
         self.loop_thread.unpark();
@@ -128,10 +128,9 @@ impl TaskWaker {
         self.scheduled.swap(false, Ordering::Acquire);
     }
 
-    /// Marks the task scheduled and queues it from the loop itself.
-    pub(crate) fn schedule_local(&self) {
+    /// Marks the task scheduled: the loop queues it for its first poll.
+    pub(crate) fn mark_scheduled(&self) {
         self.scheduled.store(true, Ordering::Relaxed);
-        self.queue.push_local(self.key);
     }
 }
 

@@ -77,6 +77,14 @@ pub(super) fn diagnose(
     {
         return None;
     }
+    // A thread may have woken a task and dropped its waker after the loop
+    // found the queue empty, and before the counts were read. Its drop
+    // released the queued key; this fence acquires it, so a second look at
+    // the queue cannot miss that wake.
+    core::sync::atomic::fence(core::sync::atomic::Ordering::Acquire);
+    if core.ready_len() != 0 {
+        return None;
+    }
     let mut lines: Vec<String> = parties
         .iter()
         .map(|party| explain(core, party, &parties))

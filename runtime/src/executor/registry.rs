@@ -148,30 +148,36 @@ impl Registry {
         }
     }
 
-    /// Puts a polled task back. A finished task leaves its body for the
-    /// handle (or, detached, leaves nothing); an aborted one leaves nothing.
-    pub(crate) fn end_poll(&mut self, key: TaskKey, task: Task, finished: bool) -> Leftovers {
+    /// Puts a polled task back; `None` in the common case, a task still
+    /// pending. A finished task leaves its body for the handle (or,
+    /// detached, leaves nothing); an aborted one leaves nothing.
+    pub(crate) fn end_poll(
+        &mut self,
+        key: TaskKey,
+        task: Task,
+        finished: bool,
+    ) -> Option<Leftovers> {
         let slot = &mut self.slots[key.index()];
         let State::Running { aborted } = slot.state else {
             unreachable!("end_poll of a task that was not running")
         };
-        if aborted || (finished && slot.detached) {
-            return Leftovers {
+        if !finished && !aborted {
+            slot.state = State::Idle(task);
+            return None;
+        }
+        if aborted || slot.detached {
+            return Some(Leftovers {
                 task: Some(task),
                 ..self.vacate(key.index())
-            };
-        }
-        if !finished {
-            slot.state = State::Idle(task);
-            return Leftovers::default();
+            });
         }
         // The waker, name and wait go now; only the outcome is kept.
         slot.state = State::Finished(task.body);
         self.len -= 1;
-        Leftovers {
+        Some(Leftovers {
             joiner: slot.joiner.take(),
             ..Leftovers::default()
-        }
+        })
     }
 
     /// Removes a task for an abort. An idle task comes back to be dropped;

@@ -36,7 +36,7 @@ impl Core {
         self.next_id.set(id.0 + 1);
         let key = self.registry.borrow_mut().vacant_key();
         let waker = Arc::new(TaskWaker::new(key, self.queue.clone()));
-        waker.schedule_local();
+        self.schedule(&waker);
         if let Some(observe) = &self.observe {
             observe.observer.spawned(TaskRef {
                 id,

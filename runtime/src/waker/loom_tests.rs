@@ -23,7 +23,8 @@ fn polls_with(wakes: usize) -> usize {
     let task = Arc::new(TaskWaker::new(key, queue.clone()));
     let ready = Arc::new(AtomicBool::new(false));
     // A spawned task is queued for its first poll.
-    task.schedule_local();
+    task.mark_scheduled();
+    queue.push(key);
     let (flag, waker) = (ready.clone(), Waker::from(task.clone()));
     let finished = Arc::new(AtomicBool::new(false));
     let done = finished.clone();
