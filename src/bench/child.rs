@@ -82,7 +82,7 @@ fn sort_once(strategy: &str, lists: usize) -> Result<Metrics> {
 mod tests {
     use super::measure;
     use crate::bench::plan::Suite;
-    use crate::bench::rt::ASYNC_BACKENDS;
+    use crate::bench::rt::{ASYNC_BACKENDS, MINIRT_QUEUE_BACKENDS};
 
     /// Every suite measures something on every backend at a tiny size.
     #[test]
@@ -109,6 +109,10 @@ mod tests {
         }
         let sorted = measure(Suite::Sort, "sync", 2).unwrap();
         assert!(sorted["wall_ms"] > 0.0);
+        for backend in MINIRT_QUEUE_BACKENDS {
+            let timers = measure(Suite::Timers, backend, 50).unwrap();
+            assert!(timers["cpu_ms"] >= 0.0, "{backend}: {timers:?}");
+        }
         let queue = measure(Suite::Queues, "heap", 1_000).unwrap();
         assert!(queue[Suite::Queues.headline()] > 0.0, "{queue:?}");
         assert!(measure(Suite::Queues, "minirt", 10).is_err());

@@ -4,7 +4,7 @@
 //! so that `concur bench all` at 5 repeats takes about 12 minutes on 2 cores.
 
 use super::queues::QUEUE_BACKENDS;
-use super::rt::ASYNC_BACKENDS;
+use super::rt::{ASYNC_BACKENDS, MINIRT_QUEUE_BACKENDS};
 use std::fmt;
 
 /// A benchmark suite, in the numbering.
@@ -125,9 +125,13 @@ impl Suite {
             entries
         };
         match self {
+            // minirt on its heap and its ordered map at 1M only: suite 7's
+            // queues under a real loop, where their cost matters most.
             Suite::Timers => with_async(
                 &[10_000, 100_000, 1_000_000],
                 vec![
+                    entry(MINIRT_QUEUE_BACKENDS[0], &[1_000_000]),
+                    entry(MINIRT_QUEUE_BACKENDS[1], &[1_000_000]),
                     entry("threads", &[1_000, 10_000]),
                     entry("py-asyncio", &[10_000, 100_000]),
                     entry("py-threads", &[1_000]),

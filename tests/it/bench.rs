@@ -45,6 +45,12 @@ fn bench_queues_plan_is_three_queues_from_1k_to_10m() {
     assert_eq!(suite.repeats(10_000_000, 5), 1);
     assert_eq!(suite.repeats(1_000_000, 5), 5);
     assert_eq!(Suite::Timers.repeats(10_000_000, 5), 5);
+    // End to end: suite 1 runs minirt on the heap and the map at 1M too.
+    let timers = Suite::Timers.plan();
+    for backend in ["minirt-heap", "minirt-ordered-map"] {
+        let entry = timers.iter().find(|entry| entry.backend == backend);
+        assert_eq!(entry.map(|entry| &entry.sizes[..]), Some(&[1_000_000][..]));
+    }
 }
 
 #[test]
