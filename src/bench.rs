@@ -3,20 +3,19 @@
 //!
 //! `concur bench <suite>` runs every (backend, size) of the suite in a fresh
 //! child process (`concur bench-child`), repeats it, and reports median and
-//! min–max, with the ratio of each backend to minirt. In reading order:
+//! min–max, with the ratio of each backend to minirt (in suite 7, to
+//! minirt's timer wheel). In reading order:
 //!
 //! - `bench/plan.rs`: the suites, their backends and sizes;
 //! - `bench/rt.rs`: one interface over the four async executors;
 //! - `bench/tasks.rs` and `bench/threads.rs`: the suites themselves;
+//!   `bench/queues.rs`: suite 7, minirt's three timer queues on their own;
 //! - `bench/measure.rs`: CPU time, RSS, percentiles;
 //! - `bench/child.rs`: one measurement, in a child; `bench/python.rs`: the
 //!   Python scripts of `bench/python/`;
 //! - `bench/runner.rs`: the parent, its children and the repeats;
 //! - `bench/report.rs`: table and JSON; `bench/chart.rs`: an SVG per
 //!   suite; `bench/goals.rs`: minirt's goals.
-//!
-//! Suite 7 of the issue (timer queues inside minirt) is not here: it needs
-//! a choice of queue in the runtime itself.
 
 pub mod chart;
 mod child;
@@ -24,6 +23,7 @@ pub mod goals;
 mod measure;
 pub mod plan;
 mod python;
+mod queues;
 mod report;
 mod rt;
 mod runner;
@@ -76,7 +76,8 @@ pub fn run(options: &Options) -> Result<Vec<SuiteReport>> {
         }
         let (jobs, notes) = runner::jobs(suite, &plan, options.n);
         skipped.extend(notes);
-        total += jobs.len() * options.repeat;
+        let repeats = jobs.iter().map(|&(_, n)| suite.repeats(n, options.repeat));
+        total += repeats.sum::<usize>();
         planned.push((suite, jobs, skipped));
     }
     let bar = progress_bar(total as u64, options.progress);

@@ -6,6 +6,8 @@
 
 #[path = "it/bad_input.rs"]
 mod bad_input; // Every bad input in README's table: exit 2, one line, no file left.
+#[path = "it/bench.rs"]
+mod bench; // Suite 7, timer queues: its plan, a tiny run's table, JSON and chart; bad sizes.
 #[path = "it/cli.rs"]
 mod cli; // The command line: bad input is one line and exit code 2; JSON.
 #[path = "it/deadlock.rs"]

@@ -12,6 +12,8 @@
 //!    being checked.
 //! 3. **Turn the wheel.** Read the clock once and fire every timer that is
 //!    due: firing a timer wakes its task, which puts it in the ready queue.
+//!    (The timer queue is the wheel unless the builder chose a heap or an
+//!    ordered map, see `time/queue.rs`; the loop cannot tell which.)
 //! 4. **Park when idle.** With nothing ready, ask the clock to wait until the
 //!    next deadline or until a waker (maybe on another thread) queues a task.
 //!    An idle loop sleeps in the OS and burns no CPU.
@@ -23,7 +25,8 @@
 
 use crate::observe::{main_ref, Observe, TaskRef};
 use crate::task::TaskKey;
-use crate::time::{now_tick, Timer, Wheel};
+use crate::time::queue::{AnyQueue, TimerQueue, TimerQueueKind};
+use crate::time::{now_tick, Timer};
 use crate::waker::{ReadyQueue, TaskWaker};
 use crate::Clock;
 use alloc::boxed::Box;
@@ -60,7 +63,7 @@ pub(crate) const BUDGET: usize = 128;
 /// `Sleep`s and join handles.
 ///
 /// Invariants:
-/// - `registry`, `wheel` and `fired` are borrowed only for short, non-reentrant
+/// - `registry`, `timers` and `fired` are borrowed only for short, non-reentrant
 ///   steps: never while a future is polled or dropped, nor while a waker runs.
 /// - every key in `ready` and `queue` is `MAIN` or a key the registry
 ///   issued (perhaps stale).
@@ -73,8 +76,9 @@ pub(crate) struct Core {
     /// Keys of tasks woken elsewhere (another thread, or outside
     /// `block_on`), moved to `ready` once per pass.
     pub(crate) queue: Arc<ReadyQueue>,
-    /// Pending timers, in ticks of the clock.
-    pub(crate) wheel: RefCell<Wheel<Timer>>,
+    /// Pending timers, in ticks of the clock: the wheel, or the queue the
+    /// builder chose.
+    pub(crate) timers: RefCell<AnyQueue<Timer>>,
     /// Where time comes from.
     pub(crate) clock: Box<dyn Clock>,
     /// The id the next spawned task gets.
@@ -92,14 +96,19 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    /// A loop with no tasks that reads time from `clock`.
-    pub(crate) fn new(clock: Box<dyn Clock>, observe: Option<Observe>) -> Self {
+    /// A loop with no tasks that reads time from `clock` and keeps its
+    /// timers in a queue of kind `timer_queue`.
+    pub(crate) fn new(
+        clock: Box<dyn Clock>,
+        timer_queue: TimerQueueKind,
+        observe: Option<Observe>,
+    ) -> Self {
         let start = now_tick(clock.now());
         Core {
             registry: RefCell::new(Registry::new()),
             ready: RefCell::new(VecDeque::new()),
             queue: Arc::new(ReadyQueue::new()),
-            wheel: RefCell::new(Wheel::new(start)),
+            timers: RefCell::new(AnyQueue::of_kind(timer_queue, start)),
             clock,
             next_id: Cell::new(1),
             in_block_on: Cell::new(false),
@@ -217,24 +226,24 @@ impl Core {
     /// the runtime, nothing can ever happen again: waiting would hang
     /// forever, so the loop panics with a diagnosis starting "deadlock".
     fn park(&self, main: &Arc<TaskWaker>, main_wait: Option<&Wait>) {
-        let next = self.wheel.borrow().next_expiration();
+        let next = self.timers.borrow().next_expiration();
         if next.is_none() && self.ready_len() == 0 {
             if let Some(diagnosis) = deadlock::diagnose(self, main, main_wait) {
                 panic!("{diagnosis}");
             }
         }
-        let deadline = next.map(|expiration| Duration::from_micros(expiration.tick));
+        let deadline = next.map(Duration::from_micros);
         self.clock.park(deadline, &|| !self.queue.is_empty());
     }
 
-    /// Advances the wheel to the clock's "now" and wakes every timer due.
+    /// Advances the timer queue to the clock's "now" and wakes every timer due.
     fn fire_timers(&self) {
-        // An empty wheel has nothing to fire: skip reading the clock, which
+        // An empty queue has nothing to fire: skip reading the clock, which
         // keeps timer-free workloads (spawn, ping-pong) free of clock reads.
-        if self.wheel.borrow().len() > 0 {
+        if !self.timers.borrow().is_empty() {
             let now = self.clock.now();
             let mut fired = self.fired.take();
-            self.wheel.borrow_mut().advance(now_tick(now), &mut fired);
+            self.timers.borrow_mut().advance(now_tick(now), &mut fired);
             for (deadline, timer) in fired.drain(..) {
                 if let Some(observe) = &self.observe {
                     observe.report_timer(self, deadline, &timer, now);

@@ -17,7 +17,9 @@
 //!    [`Runtime`] that owns a loop.
 //! 4. `context.rs`: how [`spawn`] and [`sleep`] find the current runtime.
 //! 5. `time/clock.rs`: where time comes from, real or virtual.
-//! 6. `time/wheel.rs`: the timer wheel; `time/wheel/list.rs`: its storage.
+//! 6. `time/wheel.rs`: the timer wheel; `time/wheel/list.rs`: its storage;
+//!    `time/queue.rs`: the [`time::queue::TimerQueue`] interface, and the
+//!    binary heap and ordered map the wheel is measured against.
 //! 7. `time.rs`: [`sleep`], [`timeout`] on the runtime's clock;
 //!    `time/instant.rs`: [`Instant`], and where time becomes ticks.
 //! 8. `observe.rs`: the [`observe::Observer`] hooks, and how a stall is
@@ -78,6 +80,7 @@ pub use task::{yield_now, JoinError, JoinHandle, TaskId, YieldNow};
 #[cfg(feature = "std")]
 pub use time::clock::SystemClock;
 pub use time::clock::{Clock, VirtualClock};
+pub use time::queue::TimerQueueKind;
 #[cfg(feature = "std")]
 pub use time::{sleep, sleep_until, timeout};
 pub use time::{Elapsed, Instant, Sleep};

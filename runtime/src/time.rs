@@ -1,10 +1,11 @@
 //! Time as tasks see it: [`Instant`], [`sleep`], [`sleep_until`], [`timeout`].
 //!
-//! Read this after `time/wheel.rs`. A [`Sleep`] is a future that files one
-//! timer in its runtime's wheel the first time it is polled, and is ready once
-//! the loop has advanced the wheel past its deadline. Dropping it cancels the
-//! timer in O(1), so an abandoned sleep (a lost `timeout` race, an aborted
-//! task) never keeps the loop awake.
+//! Read this after `time/wheel.rs` and `time/queue.rs`. A [`Sleep`] is a
+//! future that files one timer in its runtime's timer queue (the wheel,
+//! unless the builder chose another) the first time it is polled, and is
+//! ready once the loop has advanced the queue past its deadline. Dropping it
+//! cancels the timer (in O(1) on the wheel), so an abandoned sleep (a lost
+//! `timeout` race, an aborted task) never keeps the loop awake.
 //!
 //! Time is the runtime's clock, not the OS's: on a virtual clock an `Instant`
 //! is virtual too, which is what lets the tests assert exact timelines.
@@ -20,13 +21,14 @@ use core::time::Duration;
 
 pub(crate) mod clock;
 mod instant;
+pub mod queue;
 mod wheel;
 
 pub use instant::Instant;
 pub(crate) use instant::{deadline_tick, now_tick};
-pub(crate) use wheel::{TimerKey, Wheel};
+use queue::{TimerKey, TimerQueue};
 
-/// What the wheel holds for each armed timer.
+/// What the timer queue holds for each armed timer.
 pub(crate) struct Timer {
     /// Whom to wake.
     pub(crate) waker: core::task::Waker,
@@ -81,10 +83,10 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// The future returned by [`sleep`] and [`sleep_until`].
 ///
 /// Invariant: `timer` is `Some` exactly while a timer for this sleep is
-/// armed in the wheel (or has just fired, which the stale key reveals).
+/// armed in the queue (or has just fired, which the stale key reveals).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    /// The runtime whose wheel holds the timer.
+    /// The runtime whose timer queue holds the timer.
     core: Rc<Core>,
     /// When to wake.
     deadline: Instant,
@@ -113,10 +115,10 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let mut wheel = this.core.wheel.borrow_mut();
+        let mut timers = this.core.timers.borrow_mut();
         match this.timer {
             // Armed earlier: a key gone stale means the timer fired.
-            Some(key) => match wheel.payload(key) {
+            Some(key) => match timers.payload(key) {
                 None => {
                     this.timer = None;
                     Poll::Ready(())
@@ -124,7 +126,7 @@ impl Future for Sleep {
                 Some(timer) if timer.waker.will_wake(cx.waker()) => Poll::Pending,
                 Some(timer) => {
                     let owner = timer.owner;
-                    wheel.update(
+                    timers.update(
                         key,
                         Timer {
                             waker: cx.waker().clone(),
@@ -139,12 +141,12 @@ impl Future for Sleep {
                     waker: cx.waker().clone(),
                     owner: this.core.current.get(),
                 };
-                match wheel.insert(deadline_tick(this.deadline), timer) {
+                match timers.insert(deadline_tick(this.deadline), timer) {
                     Ok(key) => {
                         this.timer = Some(key);
                         Poll::Pending
                     }
-                    // The wheel has already passed the deadline.
+                    // The queue has already passed the deadline.
                     Err(_) => Poll::Ready(()),
                 }
             }
@@ -155,8 +157,8 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         if let Some(key) = self.timer.take() {
-            let cancelled = self.core.wheel.borrow_mut().cancel(key);
-            // The waker is dropped after the wheel is released.
+            let cancelled = self.core.timers.borrow_mut().cancel(key);
+            // The waker is dropped after the queue is released.
             drop(cancelled);
         }
     }

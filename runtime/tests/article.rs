@@ -1,7 +1,9 @@
 //! The article's async timelines, checked exactly on the virtual clock: each
-//! log line is recorded with the virtual second it happened at.
+//! log line is recorded with the virtual second it happened at. Each runs
+//! once per timer queue (wheel, heap, ordered map), and must read the same,
+//! to the microsecond, on every one.
 
-use minirt::{Instant, Runtime};
+use minirt::{Instant, Runtime, TimerQueueKind};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -32,6 +34,18 @@ async fn delay_message(
     record(&log, start, format!("Printing {message}"));
 }
 
+/// Every timer queue a runtime can keep its sleeps in.
+const QUEUES: [TimerQueueKind; 3] = [
+    TimerQueueKind::Wheel,
+    TimerQueueKind::Heap,
+    TimerQueueKind::OrderedMap,
+];
+
+/// A runtime on the virtual clock with its timers in a queue of `kind`.
+fn runtime(kind: TimerQueueKind) -> Runtime {
+    Runtime::builder().virtual_clock().timer_queue(kind).build()
+}
+
 /// Turns the log into comparable `(seconds, line)` pairs.
 fn lines(log: &Log) -> Vec<(f64, String)> {
     log.borrow().clone()
@@ -46,101 +60,109 @@ fn expect(pairs: &[(f64, &str)]) -> Vec<(f64, String)> {
 
 #[test]
 fn create_task_counts_one_then_three() {
-    let rt = Runtime::with_virtual_clock();
-    let log: Log = Rc::default();
-    rt.block_on(async {
-        let start = Instant::now();
-        record(
-            &log,
-            start,
-            format!("Current registered tasks: {}", minirt::task_count()),
+    for kind in QUEUES {
+        let rt = runtime(kind);
+        let log: Log = Rc::default();
+        rt.block_on(async {
+            let start = Instant::now();
+            record(
+                &log,
+                start,
+                format!("Current registered tasks: {}", minirt::task_count()),
+            );
+            let two = minirt::spawn(delay_message(log.clone(), start, 2, "TWO", false));
+            let three = minirt::spawn(delay_message(log.clone(), start, 3, "THREE", false));
+            record(
+                &log,
+                start,
+                format!("Current registered tasks: {}", minirt::task_count()),
+            );
+            two.await.unwrap();
+            three.await.unwrap();
+            record(&log, start, "Main Ended");
+        });
+        assert_eq!(
+            lines(&log),
+            expect(&[
+                (0.0, "Current registered tasks: 1"), // only main
+                (0.0, "Current registered tasks: 3"), // main + TWO + THREE
+                (0.0, "TWO received"),                // tasks start when main awaits
+                (0.0, "THREE received"),
+                (2.0, "Printing TWO"),
+                (3.0, "Printing THREE"), // 3 s in all, not 5: the sleeps overlap
+                (3.0, "Main Ended"),
+            ]),
+            "on the {kind:?} queue"
         );
-        let two = minirt::spawn(delay_message(log.clone(), start, 2, "TWO", false));
-        let three = minirt::spawn(delay_message(log.clone(), start, 3, "THREE", false));
-        record(
-            &log,
-            start,
-            format!("Current registered tasks: {}", minirt::task_count()),
-        );
-        two.await.unwrap();
-        three.await.unwrap();
-        record(&log, start, "Main Ended");
-    });
-    assert_eq!(
-        lines(&log),
-        expect(&[
-            (0.0, "Current registered tasks: 1"), // only main
-            (0.0, "Current registered tasks: 3"), // main + TWO + THREE
-            (0.0, "TWO received"),                // tasks start when main awaits
-            (0.0, "THREE received"),
-            (2.0, "Printing TWO"),
-            (3.0, "Printing THREE"), // 3 s in all, not 5: the sleeps overlap
-            (3.0, "Main Ended"),
-        ])
-    );
+    }
 }
 
 #[test]
 fn gather_prints_each_at_its_own_second() {
-    let rt = Runtime::with_virtual_clock();
-    let log: Log = Rc::default();
-    let wall = std::time::Instant::now();
-    rt.block_on(async {
-        let start = Instant::now();
-        let names = ["ONE", "TWO", "THREE", "FOUR", "FIVE"];
-        let tasks = names
+    for kind in QUEUES {
+        let rt = runtime(kind);
+        let log: Log = Rc::default();
+        let wall = std::time::Instant::now();
+        rt.block_on(async {
+            let start = Instant::now();
+            let names = ["ONE", "TWO", "THREE", "FOUR", "FIVE"];
+            let tasks = names
+                .iter()
+                .zip(1..)
+                .map(|(name, delay)| delay_message(log.clone(), start, delay, name, false));
+            minirt::join_all(tasks).await;
+            record(&log, start, "Main Ended");
+        });
+        let mut expected: Vec<(f64, String)> = ["ONE", "TWO", "THREE", "FOUR", "FIVE"]
             .iter()
-            .zip(1..)
-            .map(|(name, delay)| delay_message(log.clone(), start, delay, name, false));
-        minirt::join_all(tasks).await;
-        record(&log, start, "Main Ended");
-    });
-    let mut expected: Vec<(f64, String)> = ["ONE", "TWO", "THREE", "FOUR", "FIVE"]
-        .iter()
-        .map(|name| (0.0, format!("{name} received")))
-        .collect();
-    for (second, name) in (1..).zip(["ONE", "TWO", "THREE", "FOUR", "FIVE"]) {
-        expected.push((f64::from(second), format!("Printing {name}")));
+            .map(|name| (0.0, format!("{name} received")))
+            .collect();
+        for (second, name) in (1..).zip(["ONE", "TWO", "THREE", "FOUR", "FIVE"]) {
+            expected.push((f64::from(second), format!("Printing {name}")));
+        }
+        expected.push((5.0, "Main Ended".into()));
+        assert_eq!(lines(&log), expected, "on the {kind:?} queue");
+        assert!(
+            wall.elapsed() < Duration::from_secs(1),
+            "virtual time must not take real time"
+        );
     }
-    expected.push((5.0, "Main Ended".into()));
-    assert_eq!(lines(&log), expected);
-    assert!(
-        wall.elapsed() < Duration::from_secs(1),
-        "virtual time must not take real time"
-    );
 }
 
 #[test]
 fn a_blocking_call_stalls_the_whole_loop() {
-    let rt = Runtime::with_virtual_clock();
-    let log: Log = Rc::default();
-    rt.block_on(async {
-        let start = Instant::now();
-        let tasks = [
-            ("ONE", 1),
-            ("TWO", 2),
-            ("THREE", 3),
-            ("FOUR", 4),
-            ("FIVE", 5),
-        ]
-        .map(|(name, delay)| delay_message(log.clone(), start, delay, name, name == "THREE"));
-        minirt::join_all(tasks).await;
-        record(&log, start, "Main Ended");
-    });
-    assert_eq!(
-        lines(&log),
-        expect(&[
-            (0.0, "ONE received"),
-            (0.0, "TWO received"),
-            (0.0, "THREE received"), // THREE blocks the thread for 3 s here...
-            (3.0, "Printing THREE"), // ...so nothing else ran until now
-            (3.0, "FOUR received"),  // FOUR and FIVE start 3 s late
-            (3.0, "FIVE received"),
-            (3.0, "Printing ONE"), // due at 1 and 2, printed late at 3
-            (3.0, "Printing TWO"),
-            (7.0, "Printing FOUR"), // 3 + 4
-            (8.0, "Printing FIVE"), // 3 + 5: 8 s in all, as in the article
-            (8.0, "Main Ended"),
-        ])
-    );
+    for kind in QUEUES {
+        let rt = runtime(kind);
+        let log: Log = Rc::default();
+        rt.block_on(async {
+            let start = Instant::now();
+            let tasks = [
+                ("ONE", 1),
+                ("TWO", 2),
+                ("THREE", 3),
+                ("FOUR", 4),
+                ("FIVE", 5),
+            ]
+            .map(|(name, delay)| delay_message(log.clone(), start, delay, name, name == "THREE"));
+            minirt::join_all(tasks).await;
+            record(&log, start, "Main Ended");
+        });
+        assert_eq!(
+            lines(&log),
+            expect(&[
+                (0.0, "ONE received"),
+                (0.0, "TWO received"),
+                (0.0, "THREE received"), // THREE blocks the thread for 3 s here...
+                (3.0, "Printing THREE"), // ...so nothing else ran until now
+                (3.0, "FOUR received"),  // FOUR and FIVE start 3 s late
+                (3.0, "FIVE received"),
+                (3.0, "Printing ONE"), // due at 1 and 2, printed late at 3
+                (3.0, "Printing TWO"),
+                (7.0, "Printing FOUR"), // 3 + 4
+                (8.0, "Printing FIVE"), // 3 + 5: 8 s in all, as in the article
+                (8.0, "Main Ended"),
+            ]),
+            "on the {kind:?} queue"
+        );
+    }
 }

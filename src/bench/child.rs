@@ -7,6 +7,7 @@
 
 use super::measure::{metrics, ms, peak_rss_mib, Metrics};
 use super::plan::Suite;
+use super::queues;
 use super::rt::drive;
 use super::tasks::{Memory, PingPong, Precision, Spawn, Timers, SEED};
 use super::threads;
@@ -32,8 +33,13 @@ pub fn child_main(suite: &str, backend: &str, n: usize) -> Result<()> {
 /// # Errors
 /// A backend the suite does not run on, or a failed sort.
 pub(crate) fn measure(suite: Suite, backend: &str, n: usize) -> Result<Metrics> {
-    if suite == Suite::Sort {
-        return sort_once(backend, n);
+    match suite {
+        Suite::Sort => return sort_once(backend, n),
+        Suite::Queues => {
+            return queues::measure(backend, n)
+                .ok_or_else(|| anyhow!("suite {suite} has no backend `{backend}`"));
+        }
+        _ => {}
     }
     if backend == "threads" {
         return Ok(match suite {
@@ -42,7 +48,7 @@ pub(crate) fn measure(suite: Suite, backend: &str, n: usize) -> Result<Metrics> 
             Suite::Pingpong => threads::pingpong(n),
             Suite::Precision => threads::precision(n),
             Suite::Memory => threads::memory(n),
-            Suite::Sort => unreachable!("handled above"),
+            Suite::Sort | Suite::Queues => unreachable!("handled above"),
         });
     }
     let measured = match suite {
@@ -51,7 +57,7 @@ pub(crate) fn measure(suite: Suite, backend: &str, n: usize) -> Result<Metrics> 
         Suite::Pingpong => drive(backend, PingPong(n)),
         Suite::Precision => drive(backend, Precision(n)),
         Suite::Memory => drive(backend, Memory(n)),
-        Suite::Sort => unreachable!("handled above"),
+        Suite::Sort | Suite::Queues => unreachable!("handled above"),
     };
     measured.ok_or_else(|| anyhow!("suite {suite} has no backend `{backend}`"))
 }
@@ -76,7 +82,7 @@ fn sort_once(strategy: &str, lists: usize) -> Result<Metrics> {
 mod tests {
     use super::measure;
     use crate::bench::plan::Suite;
-    use crate::bench::rt::ASYNC_BACKENDS;
+    use crate::bench::rt::{ASYNC_BACKENDS, MINIRT_QUEUE_BACKENDS};
 
     /// Every suite measures something on every backend at a tiny size.
     #[test]
@@ -103,6 +109,13 @@ mod tests {
         }
         let sorted = measure(Suite::Sort, "sync", 2).unwrap();
         assert!(sorted["wall_ms"] > 0.0);
+        for backend in MINIRT_QUEUE_BACKENDS {
+            let timers = measure(Suite::Timers, backend, 50).unwrap();
+            assert!(timers["cpu_ms"] >= 0.0, "{backend}: {timers:?}");
+        }
+        let queue = measure(Suite::Queues, "heap", 1_000).unwrap();
+        assert!(queue[Suite::Queues.headline()] > 0.0, "{queue:?}");
+        assert!(measure(Suite::Queues, "minirt", 10).is_err());
         assert!(measure(Suite::Spawn, "nope", 1).is_err());
     }
 }

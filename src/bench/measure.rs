@@ -69,20 +69,35 @@ pub(crate) fn rss_bytes() -> u64 {
 
 /// `n` seeded sleep lengths, uniform in 0..1 s at microsecond grain; the
 /// same for every backend, so they all sleep the same total.
-///
-/// SplitMix64, because a dozen lines beat a dependency for a benchmark
-/// that needs only "spread out and repeatable".
 pub(crate) fn seeded_sleeps(n: usize, seed: u64) -> Vec<Duration> {
-    let mut state = seed;
+    let mut random = SplitMix::new(seed);
     (0..n)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            Duration::from_micros((z ^ (z >> 31)) % 1_000_000)
-        })
+        .map(|_| Duration::from_micros(random.next_u64() % 1_000_000))
         .collect()
+}
+
+/// A seeded stream of random numbers (SplitMix64), because a dozen lines
+/// beat a dependency for a benchmark that needs only "spread out and
+/// repeatable".
+pub(crate) struct SplitMix {
+    /// Advanced by a fixed odd constant per number.
+    state: u64,
+}
+
+impl SplitMix {
+    /// The stream that starts from `seed`.
+    pub(crate) fn new(seed: u64) -> Self {
+        SplitMix { state: seed }
+    }
+
+    /// The next number: the state, stepped and then scrambled.
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
 }
 
 /// The `p`-th percentile (0..=100) of `values` by nearest rank; 0 if empty.

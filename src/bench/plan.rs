@@ -1,13 +1,13 @@
 //! What each suite runs: its backends, their sizes, and the limits on
 //! `--n`. The sizes are the issue's, trimmed where a backend would take
 //! minutes (Python's asyncio at 1M timers takes about a minute and 1.7 GB),
-//! so that `concur bench all` at 5 repeats takes about 10 minutes on 2 cores.
+//! so that `concur bench all` at 5 repeats takes about 12 minutes on 2 cores.
 
-use super::rt::ASYNC_BACKENDS;
+use super::queues::QUEUE_BACKENDS;
+use super::rt::{ASYNC_BACKENDS, MINIRT_QUEUE_BACKENDS};
 use std::fmt;
 
-/// A benchmark suite (the numbering; suite 7, timer queues, needs
-/// a choice of queue inside minirt and is not here).
+/// A benchmark suite, in the numbering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Suite {
     /// 1: many tasks sleeping a seeded random time.
@@ -22,6 +22,8 @@ pub enum Suite {
     Memory,
     /// 6: the article's merge sort on every strategy.
     Sort,
+    /// 7: minirt's timer wheel against a binary heap and an ordered map.
+    Queues,
 }
 
 /// One backend of a suite and the sizes it runs at by default.
@@ -35,13 +37,14 @@ pub struct Entry {
 
 impl Suite {
     /// Every suite, in the order `bench all` runs them.
-    pub const ALL: [Suite; 6] = [
+    pub const ALL: [Suite; 7] = [
         Suite::Timers,
         Suite::Spawn,
         Suite::Pingpong,
         Suite::Precision,
         Suite::Memory,
         Suite::Sort,
+        Suite::Queues,
     ];
 
     /// The name on the command line and in the JSON.
@@ -53,6 +56,7 @@ impl Suite {
             Suite::Precision => "precision",
             Suite::Memory => "memory",
             Suite::Sort => "sort",
+            Suite::Queues => "queues",
         }
     }
 
@@ -70,6 +74,17 @@ impl Suite {
             Suite::Precision => "p50_us",
             Suite::Memory => "bytes_per_pending_task",
             Suite::Sort => "wall_ms",
+            // A timer's whole life: insert, cancel or fire.
+            Suite::Queues => "total_ns",
+        }
+    }
+
+    /// The backend the ratio column divides by: minirt, or in the queues
+    /// suite minirt's own wheel.
+    pub fn baseline(self) -> &'static str {
+        match self {
+            Suite::Queues => "wheel",
+            _ => "minirt",
         }
     }
 
@@ -77,10 +92,23 @@ impl Suite {
     /// machine's memory.
     pub fn max_n(self) -> usize {
         match self {
-            Suite::Timers | Suite::Spawn | Suite::Memory => 10_000_000,
+            Suite::Timers | Suite::Spawn | Suite::Memory | Suite::Queues => 10_000_000,
             Suite::Pingpong => 100_000_000,
             Suite::Precision => 100_000,
             Suite::Sort => 100_000,
+        }
+    }
+
+    /// How many of the `asked` repeats a job of size `n` gets: all, except
+    /// 10M timers in the queues suite, which run once. One pass of the
+    /// three queues at 10M takes about 50 s (the ordered map alone 30 s);
+    /// five would double the suite's time, and their gaps (2 to 5×) are
+    /// far wider than a run-to-run spread.
+    pub fn repeats(self, n: usize, asked: usize) -> usize {
+        if self == Suite::Queues && n >= 10_000_000 {
+            asked.min(1)
+        } else {
+            asked
         }
     }
 
@@ -97,9 +125,13 @@ impl Suite {
             entries
         };
         match self {
+            // minirt on its heap and its ordered map at 1M only: suite 7's
+            // queues under a real loop, where their cost matters most.
             Suite::Timers => with_async(
                 &[10_000, 100_000, 1_000_000],
                 vec![
+                    entry(MINIRT_QUEUE_BACKENDS[0], &[1_000_000]),
+                    entry(MINIRT_QUEUE_BACKENDS[1], &[1_000_000]),
                     entry("threads", &[1_000, 10_000]),
                     entry("py-asyncio", &[10_000, 100_000]),
                     entry("py-threads", &[1_000]),
@@ -141,6 +173,11 @@ impl Suite {
             Suite::Sort => ["sync", "rayon", "threads", "minirt", "processes"]
                 .into_iter()
                 .map(|backend| entry(backend, &[200]))
+                .collect(),
+            // Every queue from 1k to 10M timers: where log n starts to hurt.
+            Suite::Queues => QUEUE_BACKENDS
+                .iter()
+                .map(|backend| entry(backend, &[1_000, 10_000, 100_000, 1_000_000, 10_000_000]))
                 .collect(),
         }
     }

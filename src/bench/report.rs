@@ -1,6 +1,6 @@
 //! The views of a suite's rows: a table (one line per backend and size,
 //! one column per metric, "median (min–max)"), the ratio of each backend to
-//! minirt, and the JSON of the issue.
+//! the suite's baseline (minirt, or its wheel), and the JSON of the issue.
 
 use super::plan::Suite;
 use super::runner::Row;
@@ -27,29 +27,29 @@ impl SuiteReport {
             .map(|row| row.median)
     }
 
-    /// `backend`'s median of `metric` divided by minirt's at the same size.
-    /// A cost per task or per round trip does not depend on the size much,
-    /// so for those (threads and Python run smaller sizes) minirt's at its
-    /// largest size stands in when it has none at `n`.
-    pub fn ratio_to_minirt(&self, backend: &str, n: usize, metric: &str) -> Option<f64> {
+    /// `backend`'s median of `metric` divided by `baseline`'s at the same
+    /// size. A cost per task or per round trip does not depend on the size
+    /// much, so for those (threads and Python run smaller sizes) the
+    /// baseline's at its largest size stands in when it has none at `n`.
+    pub fn ratio_to(&self, baseline: &str, backend: &str, n: usize, metric: &str) -> Option<f64> {
         let per_unit = metric.starts_with("ns_per") || metric.starts_with("bytes_per");
         let largest = || {
-            let sizes = self.results.iter().filter(|row| row.backend == "minirt");
+            let sizes = self.results.iter().filter(|row| row.backend == baseline);
             let n = sizes.map(|row| row.n).max()?;
-            self.median("minirt", n, metric)
+            self.median(baseline, n, metric)
         };
-        let minirt = match self.median("minirt", n, metric) {
-            Some(minirt) => minirt,
+        let base = match self.median(baseline, n, metric) {
+            Some(base) => base,
             None if per_unit => largest()?,
             None => return None,
         };
         let other = self.median(backend, n, metric)?;
-        (minirt > 0.0).then(|| other / minirt)
+        (base > 0.0).then(|| other / base)
     }
 }
 
 /// The table of one suite, with a last column of each backend's headline
-/// metric over minirt's (above 1: minirt is cheaper).
+/// metric over the baseline's (above 1: the baseline is cheaper).
 pub(crate) fn table(suite: Suite, report: &SuiteReport) -> String {
     let mut metrics: Vec<&str> = Vec::new();
     let mut lines: Vec<(&str, usize)> = Vec::new();
@@ -70,7 +70,8 @@ pub(crate) fn table(suite: Suite, report: &SuiteReport) -> String {
         let unit = super::runner::unit_of(metric);
         format!("{metric} ({unit})")
     }));
-    header.push(format!("{headline} ÷ minirt"));
+    let baseline = suite.baseline();
+    header.push(format!("{headline} ÷ {baseline}"));
     table.set_header(header);
     for (backend, n) in lines {
         let mut cells = vec![backend.to_string(), count(n)];
@@ -88,7 +89,7 @@ pub(crate) fn table(suite: Suite, report: &SuiteReport) -> String {
                 )
             }));
         }
-        let ratio = report.ratio_to_minirt(backend, n, headline);
+        let ratio = report.ratio_to(baseline, backend, n, headline);
         cells.push(ratio.map_or("-".to_string(), |ratio| format!("{ratio:.2}×")));
         table.add_row(cells);
     }
@@ -151,7 +152,7 @@ mod tests {
             notes: vec!["smol: a note".into()],
         };
         assert_eq!(
-            report.ratio_to_minirt("smol", 1000, "ns_per_task"),
+            report.ratio_to("minirt", "smol", 1000, "ns_per_task"),
             Some(2.5)
         );
         let text = table(Suite::Spawn, &report);

@@ -16,17 +16,26 @@
 //! | `tokio` | current-thread runtime + `LocalSet` | tokio's wheel, on the loop's thread |
 //! | `async-executor` | `LocalExecutor` under `futures_lite::future::block_on` | async-io's own helper thread |
 //!
+//! `minirt-heap` and `minirt-ordered-map` are minirt with its timers in a
+//! binary heap or an ordered map instead of its wheel (suite 7's queues).
+//!
 //! tokio runs its tasks in a `LocalSet` because the suites share state
 //! through `Rc` (as a single-threaded program would); `spawn_local` is
 //! tokio's way to spawn such tasks on a current-thread runtime.
 
 use async_executor::LocalExecutor;
+use minirt::TimerQueueKind;
 use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
 /// The async backends, in the order the tables show them.
 pub(crate) const ASYNC_BACKENDS: [&str; 4] = ["minirt", "smol", "tokio", "async-executor"];
+
+/// minirt with its timers in suite 7's other queues instead of the wheel,
+/// chosen through `Runtime::builder().timer_queue(..)`: the end-to-end cost
+/// of the queue, which the timers suite measures at 1M.
+pub(crate) const MINIRT_QUEUE_BACKENDS: [&str; 2] = ["minirt-heap", "minirt-ordered-map"];
 
 /// What a suite needs from an executor: spawn, join, sleep and yield.
 pub(crate) trait Rt: Clone + 'static {
@@ -58,11 +67,19 @@ pub(crate) trait Job {
     fn run<R: Rt>(self, rt: R) -> impl Future<Output = Self::Output>;
 }
 
-/// Runs `job` on the executor called `backend` (one of [`ASYNC_BACKENDS`]);
-/// `None` for another name.
+/// Runs `job` on the executor called `backend` (one of [`ASYNC_BACKENDS`]
+/// or [`MINIRT_QUEUE_BACKENDS`]); `None` for another name.
 pub(crate) fn drive<J: Job>(backend: &str, job: J) -> Option<J::Output> {
     Some(match backend {
-        "minirt" => minirt::Runtime::new().block_on(job.run(Minirt)),
+        "minirt" | "minirt-heap" | "minirt-ordered-map" => {
+            let queue = match backend {
+                "minirt-heap" => TimerQueueKind::Heap,
+                "minirt-ordered-map" => TimerQueueKind::OrderedMap,
+                _ => TimerQueueKind::Wheel,
+            };
+            let runtime = minirt::Runtime::builder().timer_queue(queue).build();
+            runtime.block_on(job.run(Minirt))
+        }
         "smol" => {
             let executor = Rc::new(LocalExecutor::new());
             let rt = Smol(Rc::clone(&executor));

@@ -61,8 +61,9 @@ pub(crate) fn jobs(suite: Suite, plan: &[Entry], n: Option<usize>) -> (Vec<Job>,
     (jobs, notes)
 }
 
-/// Runs every job `repeat` times, ticking `bar` once per child, and returns
-/// the rows plus a note for each failed child.
+/// Runs every job `repeat` times (fewer where [`Suite::repeats`] says so,
+/// with a note), ticking `bar` once per child, and returns the rows plus a
+/// note for each failed child.
 pub(crate) fn run(
     suite: Suite,
     jobs: &[Job],
@@ -71,8 +72,17 @@ pub(crate) fn run(
 ) -> (Vec<Row>, Vec<String>) {
     let mut samples: BTreeMap<Job, Vec<Metrics>> = BTreeMap::new();
     let mut notes = Vec::new();
+    for &(backend, n) in jobs {
+        let repeats = suite.repeats(n, repeat);
+        if repeats < repeat {
+            notes.push(format!("{backend} n={n}: {repeats} run, not {repeat}"));
+        }
+    }
     for round in 0..repeat {
         for &(backend, n) in jobs {
+            if round >= suite.repeats(n, repeat) {
+                continue;
+            }
             bar.set_message(format!("{suite} {backend} n={n} ({}/{repeat})", round + 1));
             match run_child(suite, backend, n) {
                 Ok(metrics) => samples.entry((backend, n)).or_default().push(metrics),
@@ -123,7 +133,7 @@ fn fold((backend, n): Job, runs: &[Metrics]) -> Vec<Row> {
 
 /// The unit a metric's name implies.
 pub(crate) fn unit_of(metric: &str) -> &'static str {
-    if metric.starts_with("ns_") {
+    if metric.starts_with("ns_") || metric.ends_with("_ns") {
         "ns"
     } else if metric.starts_with("bytes_") {
         "B"

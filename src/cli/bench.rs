@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// `concur bench`.
 #[derive(Debug, Args)]
 pub(super) struct BenchArgs {
-    /// The suite: timers, spawn, pingpong, precision, memory, sort, or all.
+    /// The suite: timers, spawn, pingpong, precision, memory, sort, queues, or all.
     #[arg(value_name = "SUITE", value_parser = parse_suites)]
     suites: SuiteList,
     /// One size for every backend instead of the suite's sizes.
@@ -166,12 +166,13 @@ fn write(path: &Path, text: &str) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_repeat, parse_suites};
+    use super::{parse_repeat, parse_suites, Suite};
 
     /// Suite names, `all`, and the limits of `--repeat`.
     #[test]
     fn parses_suites_and_repeats() {
-        assert_eq!(parse_suites("all").unwrap().0.len(), 6);
+        assert_eq!(parse_suites("all").unwrap().0.len(), 7);
+        assert_eq!(parse_suites("queues").unwrap().0, [Suite::Queues]);
         assert_eq!(parse_suites("spawn").unwrap().0.len(), 1);
         assert!(parse_suites("nope")
             .unwrap_err()

@@ -40,6 +40,9 @@ const CASES: &[(&str, &str)] = &[
     ("run sort --len many", "'many' is not a whole number (at least 1)"),
     ("run sort --len 99999999999999999999999", "is not a whole number"),
     ("compare sort --lists 100000 --len 100000", "bad sort size 100000 × 100000"),
+    ("bench queues --n 0", "'--n <N>': must be at least 1"),
+    ("bench queues --n 20000000", "--n 20000000 is too large for queues (at most 10000000)"),
+    ("bench nosuch", "unknown suite 'nosuch'; accepted: timers, spawn, pingpong, precision, memory, sort, queues, all"),
     // Output paths.
     ("compare gather --json missing/out.json", "--json missing/out.json is in a directory that does not exist"),
     ("compare gather --json .", "--json . is not a file name"),

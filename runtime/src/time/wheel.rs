@@ -1,13 +1,16 @@
 //! The hierarchical hashed timer wheel: where every pending `sleep` waits.
 //!
-//! Read this after `time/clock.rs`. The executor owns one [`Wheel`]; `Sleep`
-//! inserts into it, dropping a `Sleep` cancels, and each turn of the run loop
-//! calls [`Wheel::advance`] with the clock's "now" to collect what expired.
+//! Read this after `time/clock.rs`. The executor owns one [`Wheel`] (unless
+//! the builder chose another queue); `Sleep` inserts into it, dropping a
+//! `Sleep` cancels, and each turn of the run loop calls
+//! [`advance`](TimerQueue::advance) with the clock's "now" to collect what
+//! expired. Its methods are those of [`TimerQueue`], in `time/queue.rs`,
+//! which also holds the queues it is measured against.
 //!
 //! # Why a wheel
 //!
 //! A binary heap costs O(log n) per insert and per cancel, and cancel needs
-//! an index on top. A hashed wheel (Varghese & Lauck, "Hashed and
+//! an index on top (`time/queue/heap.rs` shows both). A hashed wheel (Varghese & Lauck, "Hashed and
 //! Hierarchical Timing Wheels", 1987) files each timer in a slot picked from
 //! the bits of its deadline: insert and cancel are O(1), and the work of
 //! sorting is spread out as the wheel turns.
@@ -43,6 +46,7 @@
 //! Entries live in a slab (`Vec`) and each slot is a doubly linked list of
 //! slab indices, so cancel unlinks in O(1) without unsafe pointers.
 
+use super::queue::{TimerKey, TimerQueue};
 use alloc::vec::Vec;
 
 /// Bits of the deadline consumed by one level: 64 slots.
@@ -58,23 +62,11 @@ const NIL: u32 = u32::MAX;
 /// The list id of the overflow list (level lists are `level * SLOTS + slot`).
 const OVERFLOW: u16 = (LEVELS * SLOTS) as u16;
 
-/// A handle to one armed timer, returned by [`Wheel::insert`].
-///
-/// The generation makes a stale key (its timer already fired, the slab index
-/// reused) harmless: [`Wheel::cancel`] and [`Wheel::update`] ignore it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TimerKey {
-    /// Index in the entry slab.
-    index: u32,
-    /// Generation of that slab entry when the timer was armed.
-    generation: u32,
-}
-
 /// Where the next piece of work is: a slot to fire or cascade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Expiration {
+struct Expiration {
     /// The tick at which the slot starts: advance cannot pass it without work.
-    pub(crate) tick: u64,
+    tick: u64,
     /// The list to process (`level * SLOTS + slot`, or `OVERFLOW`).
     list: u16,
 }
@@ -82,11 +74,25 @@ pub(crate) struct Expiration {
 /// The timer wheel. `T` is what a timer carries: a `Waker` in the runtime,
 /// a plain number in the tests.
 ///
+/// # Examples
+///
+/// ```
+/// use minirt::time::queue::{TimerQueue, Wheel};
+/// let mut wheel = Wheel::new(0);
+/// wheel.insert(70_000, "in 70 ms").unwrap();
+/// // The next work is a cascade at 69 632 µs, where the timer's level-2
+/// // slot (4 096 µs wide) starts: before the deadline itself.
+/// assert_eq!(wheel.next_expiration(), Some(69_632));
+/// let mut fired = Vec::new();
+/// wheel.advance(70_000, &mut fired);
+/// assert_eq!(fired, [(70_000, "in 70 ms")]);
+/// ```
+///
 /// Invariants:
 /// - every armed entry has `deadline > elapsed` and sits in exactly one list;
 /// - a level's `occupied` bit is set exactly when that slot's list is non-empty;
 /// - `elapsed` never passes the start of an occupied slot.
-pub(crate) struct Wheel<T> {
+pub struct Wheel<T> {
     /// The tick the wheel has been advanced to.
     elapsed: u64,
     /// Head of each slot's list, level by level, then the overflow list.
@@ -121,9 +127,8 @@ mod list;
 #[cfg(test)]
 mod tests;
 
-impl<T> Wheel<T> {
-    /// An empty wheel whose time starts at `elapsed`.
-    pub(crate) fn new(elapsed: u64) -> Self {
+impl<T> TimerQueue<T> for Wheel<T> {
+    fn new(elapsed: u64) -> Self {
         Wheel {
             elapsed,
             heads: [NIL; LEVELS * SLOTS + 1],
@@ -134,24 +139,11 @@ impl<T> Wheel<T> {
         }
     }
 
-    /// Number of armed timers.
-    pub(crate) fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.len
     }
 
-    /// The tick the wheel has reached: everything due at or before it fired.
-    #[cfg(test)]
-    pub(crate) fn elapsed(&self) -> u64 {
-        self.elapsed
-    }
-
-    /// Arms a timer due at `deadline`.
-    ///
-    /// # Errors
-    ///
-    /// A deadline not after `elapsed` is already due: the payload comes back
-    /// and nothing is armed, so the caller can treat it as fired.
-    pub(crate) fn insert(&mut self, deadline: u64, payload: T) -> Result<TimerKey, T> {
+    fn insert(&mut self, deadline: u64, payload: T) -> Result<TimerKey, T> {
         if deadline <= self.elapsed {
             return Err(payload);
         }
@@ -164,27 +156,48 @@ impl<T> Wheel<T> {
         })
     }
 
-    /// Replaces the payload of an armed timer (a task polled with a new waker).
-    /// A stale key is ignored.
-    pub(crate) fn update(&mut self, key: TimerKey, payload: T) {
+    fn payload(&self, key: TimerKey) -> Option<&T> {
+        let entry = self.entries.get(key.index as usize)?;
+        (entry.generation == key.generation).then_some(entry.payload.as_ref()?)
+    }
+
+    fn update(&mut self, key: TimerKey, payload: T) {
         if let Some(entry) = self.armed_mut(key) {
             entry.payload = Some(payload);
         }
     }
 
-    /// The payload of an armed timer, if the key is not stale.
-    pub(crate) fn payload(&self, key: TimerKey) -> Option<&T> {
-        let entry = self.entries.get(key.index as usize)?;
-        (entry.generation == key.generation).then_some(entry.payload.as_ref()?)
-    }
-
-    /// Disarms a timer in O(1) and returns its payload; `None` if it already
-    /// fired or was cancelled.
-    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<T> {
+    /// Disarms a timer in O(1): unlink it from its slot's list.
+    fn cancel(&mut self, key: TimerKey) -> Option<T> {
         self.armed_mut(key)?;
         self.unlink(key.index);
         self.len -= 1;
         Some(self.release(key.index))
+    }
+
+    /// The start of the next slot to fire or cascade (see `next_slot`).
+    fn next_expiration(&self) -> Option<u64> {
+        self.next_slot().map(|slot| slot.tick)
+    }
+
+    /// Fires or cascades one slot at a time, earliest slot first.
+    fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
+        while let Some(next) = self.next_slot() {
+            if next.tick > now {
+                break;
+            }
+            self.elapsed = next.tick;
+            self.process(next.list, fired);
+        }
+        self.elapsed = self.elapsed.max(now);
+    }
+}
+
+impl<T> Wheel<T> {
+    /// The tick the wheel has reached: everything due at or before it fired.
+    #[cfg(test)]
+    pub(crate) fn elapsed(&self) -> u64 {
+        self.elapsed
     }
 
     /// The next slot that needs work, if any timer is armed.
@@ -192,7 +205,7 @@ impl<T> Wheel<T> {
     /// Lower levels always expire before higher ones (see the filing rule), so
     /// the first occupied level holds the answer; within it, the first
     /// occupied slot after the current digit.
-    pub(crate) fn next_expiration(&self) -> Option<Expiration> {
+    fn next_slot(&self) -> Option<Expiration> {
         for level in 0..LEVELS {
             let occupied = self.occupied[level];
             if occupied == 0 {
@@ -210,19 +223,6 @@ impl<T> Wheel<T> {
             tick: (self.elapsed | (SPAN - 1)) + 1,
             list: OVERFLOW,
         })
-    }
-
-    /// Moves time forward to `now`, pushing the deadline and payload of every
-    /// timer due at or before `now` into `fired`, earliest slot first.
-    pub(crate) fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
-        while let Some(next) = self.next_expiration() {
-            if next.tick > now {
-                break;
-            }
-            self.elapsed = next.tick;
-            self.process(next.list, fired);
-        }
-        self.elapsed = self.elapsed.max(now);
     }
 
     /// Empties one list: due timers fire, the others cascade to a lower level

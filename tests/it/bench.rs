@@ -1,0 +1,109 @@
+//! `concur bench`, suite 7 (timer queues): its plan, a real run at a tiny
+//! size with its table, JSON and chart, and its refusals of bad sizes.
+//!
+//! The other suites' bad input is in `bad_input.rs`; these runs start real
+//! children, so they use the smallest sizes that still measure something.
+
+use concur::bench::Suite;
+use std::process::Command;
+
+/// Runs `concur` with `args` in `directory`; returns exit code, stdout, stderr.
+fn concur(directory: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_concur"))
+        .args(args)
+        .current_dir(directory)
+        .output()
+        .expect("concur starts");
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+    (
+        output.status.code(),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// A fresh, empty directory for one test.
+fn empty_directory(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("concur-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir_all(&path).expect("a temporary directory");
+    path
+}
+
+#[test]
+fn bench_queues_plan_is_three_queues_from_1k_to_10m() {
+    let suite = Suite::find("queues").expect("suite 7 is known");
+    assert!(Suite::ALL.contains(&suite), "bench all runs it");
+    let plan = suite.plan();
+    let backends: Vec<_> = plan.iter().map(|entry| entry.backend).collect();
+    assert_eq!(backends, ["wheel", "heap", "ordered-map"]);
+    for entry in &plan {
+        assert_eq!(entry.sizes, [1_000, 10_000, 100_000, 1_000_000, 10_000_000]);
+    }
+    assert_eq!((suite.baseline(), suite.headline()), ("wheel", "total_ns"));
+    // 10M runs once however many repeats are asked; the rest as asked.
+    assert_eq!(suite.repeats(10_000_000, 5), 1);
+    assert_eq!(suite.repeats(1_000_000, 5), 5);
+    assert_eq!(Suite::Timers.repeats(10_000_000, 5), 5);
+    // End to end: suite 1 runs minirt on the heap and the map at 1M too.
+    let timers = Suite::Timers.plan();
+    for backend in ["minirt-heap", "minirt-ordered-map"] {
+        let entry = timers.iter().find(|entry| entry.backend == backend);
+        assert_eq!(entry.map(|entry| &entry.sizes[..]), Some(&[1_000_000][..]));
+    }
+}
+
+#[test]
+fn bench_queues_runs_every_queue_and_writes_json_and_a_chart() {
+    let directory = empty_directory("queues");
+    let args = [
+        "bench", "queues", "--n", "2000", "--repeat", "1", "--json", "q.json", "--svg", ".",
+    ];
+    let (code, stdout, stderr) = concur(&directory, &args);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("total_ns ÷ wheel"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(directory.join("q.json")).unwrap()).unwrap();
+    assert_eq!(json["suite"], "queues");
+    let rows = json["results"].as_array().expect("results");
+    for backend in ["wheel", "heap", "ordered-map"] {
+        for metric in ["insert_ns", "cancel_ns", "fire_ns", "total_ns", "rss_mib"] {
+            let row = rows
+                .iter()
+                .find(|row| row["backend"] == backend && row["metric"] == metric)
+                .unwrap_or_else(|| panic!("no {metric} for {backend}: {json}"));
+            assert_eq!(row["n"], 2000);
+            assert!(row["median"].as_f64().unwrap() > 0.0, "{row}");
+        }
+    }
+    let unit = rows.iter().find(|row| row["metric"] == "fire_ns").unwrap();
+    assert_eq!(unit["unit"], "ns");
+    let svg = std::fs::read_to_string(directory.join("queues.svg")).expect("a chart");
+    assert!(svg.contains(">ordered-map</text>"), "{svg}");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
+
+#[test]
+fn bench_queues_refuses_bad_sizes_in_one_line() {
+    let directory = empty_directory("refusals");
+    for (args, mentions) in [
+        ("bench queues --n 0", "'--n <N>': must be at least 1"),
+        (
+            "bench queues --n 20000000",
+            "--n 20000000 is too large for queues (at most 10000000)",
+        ),
+        ("bench queues --n lots", "'lots' is not a whole number"),
+        (
+            "bench queues --repeat 0",
+            "is not a whole number from 1 to 100",
+        ),
+    ] {
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let (code, stdout, stderr) = concur(&directory, &args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(mentions), "{args:?}: {stderr}");
+    }
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
