@@ -13,8 +13,9 @@
 //! 2. `waker.rs`: how a task is woken, from this thread or any other.
 //! 3. `executor.rs`: the loop itself (run ready tasks, turn the wheel, park);
 //!    `executor/tasks.rs`: spawning and aborting; `executor/registry.rs`:
-//!    where tasks live; `executor/runtime.rs` and `executor/builder.rs`: the
-//!    [`Runtime`] that owns a loop.
+//!    where tasks live, and `executor/registry/outcomes.rs`, where their
+//!    outputs wait for the handles; `executor/runtime.rs` and
+//!    `executor/builder.rs`: the [`Runtime`] that owns a loop.
 //! 4. `context.rs`: how [`spawn`] and [`sleep`] find the current runtime.
 //! 5. `time/clock.rs`: where time comes from, real or virtual.
 //! 6. `time/wheel.rs`: the timer wheel; `time/wheel/list.rs`: its storage;

@@ -7,13 +7,19 @@
 //!
 //! While a task is being polled its `Task` is taken out of the slab (the slot
 //! says `Running`), so the task may spawn, abort or look up others without
-//! the registry being borrowed.
+//! the registry being borrowed. A finished task leaves its body (with the
+//! outcome inside) in its slot until its `JoinHandle` takes it: that side is
+//! `registry/outcomes.rs`.
 
 use crate::task::{Body, Task, TaskKey};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::pin::Pin;
 use core::task::Waker;
+
+mod outcomes;
+
+pub(crate) use outcomes::Joined;
 
 /// One slab slot.
 struct Slot {
@@ -68,16 +74,6 @@ impl Leftovers {
             joiner.wake();
         }
     }
-}
-
-/// What a `JoinHandle` finds when it looks for its task.
-pub(crate) enum Joined {
-    /// Still running; the joiner waker it replaced, to drop.
-    Pending(Option<Waker>),
-    /// Finished: the body with the outcome, now out of the registry.
-    Finished(Pin<Box<dyn Body>>),
-    /// Gone without an outcome: aborted, or dropped with its runtime.
-    Gone,
 }
 
 /// The slab of live tasks.
@@ -194,55 +190,6 @@ impl Registry {
             }
             State::Idle(_) => self.vacate(key.index()),
             State::Finished(_) | State::Vacant { .. } => Leftovers::default(),
-        }
-    }
-
-    /// A handle's look at its task: the outcome if it finished, else
-    /// `waker` is kept to be woken when the task ends.
-    pub(crate) fn poll_join(&mut self, key: TaskKey, waker: &Waker) -> Joined {
-        let Some(slot) = self.slot_mut(key) else {
-            return Joined::Gone;
-        };
-        match &slot.state {
-            State::Finished(_) => match self.vacate(key.index()).body {
-                Some(body) => Joined::Finished(body),
-                None => unreachable!("a finished slot holds a body"),
-            },
-            State::Idle(_) | State::Running { .. } => {
-                if slot.joiner.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                    return Joined::Pending(None);
-                }
-                Joined::Pending(slot.joiner.replace(waker.clone()))
-            }
-            State::Vacant { .. } => Joined::Gone,
-        }
-    }
-
-    /// The handle was dropped: a finished task's outcome goes now, a running
-    /// task's when it finishes.
-    pub(crate) fn detach(&mut self, key: TaskKey) -> Leftovers {
-        let Some(slot) = self.slot_mut(key) else {
-            return Leftovers::default();
-        };
-        if matches!(slot.state, State::Finished(_)) {
-            return self.vacate(key.index());
-        }
-        slot.detached = true;
-        // Whoever awaited the handle let go of it: a spurious wake, which
-        // futures tolerate, lets its waker go outside the registry's borrow.
-        Leftovers {
-            joiner: slot.joiner.take(),
-            ..Leftovers::default()
-        }
-    }
-
-    /// Whether the task under `key` has ended: finished, or gone.
-    pub(crate) fn is_finished(&self, key: TaskKey) -> bool {
-        match self.slots.get(key.index()) {
-            Some(slot) if slot.generation == key.generation() => {
-                matches!(slot.state, State::Finished(_))
-            }
-            _ => true,
         }
     }
 
