@@ -39,12 +39,6 @@
 //!   level above 0, the slot is emptied and its timers are filed again: they
 //!   now share one more digit with `elapsed`, so each lands a level lower. A
 //!   timer moves at most five times in its life.
-//! - **Late slots fire at once.** When the loop comes late (the clock has
-//!   moved past a slot's start), the timers of that slot already due by
-//!   "now" fire straight from it, sorted by deadline, instead of moving
-//!   down level by level to fire a moment later: only the timers still in
-//!   the future cascade. A real clock is always a little late, so this
-//!   saves most timers their last move, each a cache miss at scale.
 //! - **Overflow.** A deadline beyond ~19 h differs from `elapsed` above the top
 //!   level; it waits in an unsorted overflow list, filed again each time the
 //!   wheel crosses a 2^36 µs boundary (every ~19 h), which is rare and cheap.
@@ -193,7 +187,7 @@ impl<T> TimerQueue<T> for Wheel<T> {
                 break;
             }
             self.elapsed = next.tick;
-            self.process(next.list, now, fired);
+            self.process(next.list, fired);
         }
         self.elapsed = self.elapsed.max(now);
     }
@@ -231,32 +225,20 @@ impl<T> Wheel<T> {
         })
     }
 
-    /// Empties one list: timers due by `now` fire, the others cascade to a
-    /// lower level (or stay in overflow).
-    ///
-    /// Every timer left in the wheel is due after this slot's start (lower
-    /// levels were emptied first), and the ones that stay are due after
-    /// `now`; so once this slot's fired timers are sorted, `fired` is in
-    /// deadline order.
-    fn process(&mut self, list: u16, now: u64, fired: &mut Vec<(u64, T)>) {
-        let first = fired.len();
+    /// Empties one list: due timers fire, the others cascade to a lower level
+    /// (or stay in overflow).
+    fn process(&mut self, list: u16, fired: &mut Vec<(u64, T)>) {
         let mut index = self.take_list(list);
         while index != NIL {
             let next = self.entries[index as usize].next;
             let deadline = self.entries[index as usize].deadline;
-            if deadline <= now {
+            if deadline <= self.elapsed {
                 self.len -= 1;
                 fired.push((deadline, self.release(index)));
             } else {
                 self.file(index);
             }
             index = next;
-        }
-        // A level-0 slot is one tick, already in order; a higher one spans
-        // many. A stable sort keeps timers due at the same tick in list order.
-        let batch = &mut fired[first..];
-        if !batch.is_sorted_by_key(|&(deadline, _)| deadline) {
-            batch.sort_by_key(|&(deadline, _)| deadline);
         }
     }
 
