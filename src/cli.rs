@@ -16,7 +16,8 @@ mod timeline;
 pub use self::compare::Interrupted;
 
 use self::args::{
-    parse_backend, parse_count, parse_scenario, parse_timeout, parse_unit, UsageError,
+    parse_backend, parse_count, parse_scenario, parse_stall_threshold, parse_timeout, parse_unit,
+    UsageError,
 };
 use crate::scenario::Scenario;
 use crate::sort;
@@ -152,7 +153,7 @@ struct RunArgs {
     #[arg(long, value_name = "PATH")]
     trace: Option<PathBuf>,
     /// Warn about polls this long or longer [default: 100ms, at most half a unit].
-    #[arg(long, value_name = "DURATION", value_parser = parse_unit)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_stall_threshold)]
     stall_threshold: Option<Duration>,
     /// Common options.
     #[command(flatten)]

@@ -74,13 +74,38 @@ pub fn parse_backend(name: &str) -> Result<&'static str, String> {
 /// assert!(parse_unit("fast").is_err());
 /// ```
 pub fn parse_unit(text: &str) -> Result<Duration, String> {
+    parse_whole_millis("unit", text)
+}
+
+/// Parses a `--stall-threshold` such as `50ms`: the same range as a unit,
+/// with a message that names the flag's own value.
+///
+/// # Errors
+///
+/// Anything else, with a message saying what is accepted.
+///
+/// # Examples
+///
+/// ```
+/// use concur::cli::args::parse_stall_threshold;
+/// use std::time::Duration;
+/// assert_eq!(parse_stall_threshold("50ms"), Ok(Duration::from_millis(50)));
+/// assert!(parse_stall_threshold("0ms").unwrap_err().starts_with("stall threshold"));
+/// ```
+pub fn parse_stall_threshold(text: &str) -> Result<Duration, String> {
+    parse_whole_millis("stall threshold", text)
+}
+
+/// A whole number of milliseconds from [`MIN_UNIT`] to [`MAX_UNIT`]; `what`
+/// names the value in the error.
+fn parse_whole_millis(what: &str, text: &str) -> Result<Duration, String> {
     let accepted = "a whole number of milliseconds from 1ms to 10s, like 50ms or 1s";
-    let unit = humantime::parse_duration(text)
+    let value = humantime::parse_duration(text)
         .map_err(|error| format!("'{text}' is not a duration ({error}); use {accepted}"))?;
-    if unit < MIN_UNIT || unit > MAX_UNIT || unit.subsec_nanos() % 1_000_000 != 0 {
-        return Err(format!("unit {text} is out of range; use {accepted}"));
+    if value < MIN_UNIT || value > MAX_UNIT || value.subsec_nanos() % 1_000_000 != 0 {
+        return Err(format!("{what} {text} is out of range; use {accepted}"));
     }
-    Ok(unit)
+    Ok(value)
 }
 
 /// The longest `--timeout` accepted: longer is no guard at all.

@@ -1,7 +1,7 @@
 //! `concur timeline`: run a scenario and draw who ran when, as SVG or as a
 //! Unicode Gantt chart in the terminal (the default).
 
-use super::args::{parse_backend, parse_scenario, parse_unit};
+use super::args::{parse_backend, parse_scenario, parse_stall_threshold, parse_unit};
 use super::commands::{check_output_path, chosen_backends, sort_options};
 use super::{say, CommonArgs};
 use crate::report::json::write_atomically;
@@ -33,7 +33,7 @@ pub(super) struct TimelineArgs {
     #[arg(long)]
     text: bool,
     /// Draw polls this long or longer as stalls [default: 100ms, at most half a unit].
-    #[arg(long, value_name = "DURATION", value_parser = parse_unit)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_stall_threshold)]
     stall_threshold: Option<Duration>,
     /// Common options.
     #[command(flatten)]

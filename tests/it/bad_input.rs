@@ -30,6 +30,8 @@ const CASES: &[(&str, &str)] = &[
     ("run gather --unit -5ms", "'-5ms' is not a duration"),
     ("run gather --unit 1500us", "unit 1500us is out of range"),
     ("run gather --unit 1h", "unit 1h is out of range"),
+    ("run gather --stall-threshold 0ms", "stall threshold 0ms is out of range"),
+    ("timeline blocking --stall-threshold 1h", "stall threshold 1h is out of range"),
     ("run gather --unit 99999999999999999999s", "number is too large"),
     ("compare --timeout 0s", "timeout 0s is out of range; use a duration from 1ms to 1h"),
     ("compare --timeout 2h", "timeout 2h is out of range"),
