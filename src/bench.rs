@@ -155,7 +155,7 @@ pub fn write_charts(json: &str, dir: &Path) -> Result<Vec<PathBuf>> {
             })
             .collect();
         let path = dir.join(format!("{name}.svg"));
-        let text = chart::svg(name, metric, runner::unit_of(metric), &points);
+        let text = chart::svg(name, metric, runner::unit_of(metric), &points)?;
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
     }

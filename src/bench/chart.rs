@@ -1,10 +1,13 @@
 //! An SVG chart per suite: the headline cost against N, both axes
-//! logarithmic, one line (or point) per backend.
+//! logarithmic, one line of points per backend, drawn with plotters.
 //!
-//! Drawn by hand, as the timeline pictures are: a chart of a few polylines
-//! needs less code than a plotting library's setup, and builds nothing new.
+//! Costs per task span orders of magnitude across backends (a minirt task
+//! against a Python thread), and sizes run from a thousand to ten million,
+//! so only log–log axes show every backend on one picture; a straight,
+//! flat line there means a cost per item that does not grow with N.
 
-use std::fmt::Write;
+use anyhow::{anyhow, Result};
+use plotters::prelude::*;
 
 /// One measured point: a backend's median at a size.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,102 +20,135 @@ pub struct Point {
     pub value: f64,
 }
 
-/// The plot area's corners, in SVG pixels: left, top, right, bottom.
-const AREA: (f64, f64, f64, f64) = (70.0, 30.0, 560.0, 330.0);
+/// The picture's size in SVG pixels.
+const SIZE: (u32, u32) = (760, 400);
 
-/// Line colours, one per backend in order of first appearance.
-const COLOURS: [&str; 8] = [
-    "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f",
+/// Width of the strip on the right that holds the legend, in SVG pixels.
+const LEGEND_WIDTH: u32 = 170;
+
+/// Line colours, one per backend in order of first appearance; as many as
+/// the largest suite has backends, so no two lines share one.
+const COLOURS: [RGBColor; 10] = [
+    RGBColor(214, 39, 40),
+    RGBColor(31, 119, 180),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
 
 /// The SVG text of a chart titled `title` with `metric` (and `unit`) on y.
-pub fn svg(title: &str, metric: &str, unit: &str, points: &[Point]) -> String {
-    let positive: Vec<&Point> = points.iter().filter(|p| p.value > 0.0 && p.n > 0).collect();
-    let decades = |values: &mut dyn Iterator<Item = f64>| {
-        let (low, high) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        let (low, high) = if low > high { (1.0, 10.0) } else { (low, high) };
-        let (low, high) = (low.log10().floor(), high.log10().ceil());
-        (low, if high > low { high } else { low + 1.0 })
-    };
-    let (x_lo, x_hi) = decades(&mut positive.iter().map(|p| p.n as f64));
-    let (y_lo, y_hi) = decades(&mut positive.iter().map(|p| p.value));
-    let (left, top, right, bottom) = AREA;
-    let x = |n: f64| left + (n.log10() - x_lo) / (x_hi - x_lo) * (right - left);
-    let y = |v: f64| bottom - (v.log10() - y_lo) / (y_hi - y_lo) * (bottom - top);
+/// Points with a zero or negative value (no measurement) are left out: a
+/// log axis has no place for them.
+///
+/// # Errors
+///
+/// Only if plotters fails to lay out the picture, which an in-memory SVG
+/// does not do in practice.
+pub fn svg(title: &str, metric: &str, unit: &str, points: &[Point]) -> Result<String> {
+    let shown: Vec<&Point> = points.iter().filter(|p| p.value > 0.0 && p.n > 0).collect();
+    let x_range = decades(shown.iter().map(|p| p.n as f64));
+    let y_range = decades(shown.iter().map(|p| p.value));
+    let mut text = String::new();
+    draw(&mut text, title, metric, unit, &shown, x_range, y_range)
+        .map_err(|error| anyhow!("drawing the {title} chart: {error}"))?;
+    Ok(text)
+}
 
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="760" height="380" font-family="sans-serif" font-size="12">
-<rect width="760" height="380" fill="white"/>
-<text x="{left}" y="18" font-size="14">{title}: {metric} ({unit}) against n, log–log</text>
-"#
-    );
-    // Grid lines and labels at each power of ten.
-    for decade in x_lo as i32..=x_hi as i32 {
-        let at = x(10f64.powi(decade));
-        let _ = writeln!(
-            out,
-            r##"<line x1="{at:.1}" y1="{top}" x2="{at:.1}" y2="{bottom}" stroke="#ddd"/><text x="{at:.1}" y="{}" text-anchor="middle">1e{decade}</text>"##,
-            bottom + 16.0
-        );
-    }
-    for decade in y_lo as i32..=y_hi as i32 {
-        let at = y(10f64.powi(decade));
-        let _ = writeln!(
-            out,
-            r##"<line x1="{left}" y1="{at:.1}" x2="{right}" y2="{at:.1}" stroke="#ddd"/><text x="{}" y="{:.1}" text-anchor="end">1e{decade}</text>"##,
-            left - 6.0,
-            at + 4.0
-        );
-    }
-    let mut backends: Vec<&str> = Vec::new();
-    for point in &positive {
-        if !backends.contains(&point.backend.as_str()) {
-            backends.push(&point.backend);
-        }
-    }
-    for (index, backend) in backends.iter().enumerate() {
+/// Draws the chart into `text`.
+fn draw(
+    text: &mut String,
+    title: &str,
+    metric: &str,
+    unit: &str,
+    points: &[&Point],
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(text, SIZE).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(
+            format!("{title}: {metric} ({unit}) against n, log–log"),
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d((x_lo..x_hi).log_scale(), (y_lo..y_hi).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("n")
+        .y_desc(format!("{metric} ({unit})"))
+        .x_label_formatter(&|n| short(*n))
+        .y_label_formatter(&|value| short(*value))
+        .draw()?;
+    for (index, backend) in backends(points).into_iter().enumerate() {
         let colour = COLOURS[index % COLOURS.len()];
-        let mut line: Vec<&Point> = positive
+        let mut line: Vec<(f64, f64)> = points
             .iter()
-            .copied()
-            .filter(|p| p.backend == *backend)
+            .filter(|p| p.backend == backend)
+            .map(|p| (p.n as f64, p.value))
             .collect();
-        line.sort_by_key(|p| p.n);
-        let coordinates: Vec<String> = line
-            .iter()
-            .map(|p| format!("{:.1},{:.1}", x(p.n as f64), y(p.value)))
-            .collect();
-        let _ = writeln!(
-            out,
-            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#,
-            coordinates.join(" ")
-        );
-        for coordinate in &coordinates {
-            let (cx, cy) = coordinate.split_once(',').unwrap_or(("0", "0"));
-            let _ = writeln!(
-                out,
-                r#"<circle cx="{cx}" cy="{cy}" r="3.5" fill="{colour}"/>"#
-            );
-        }
-        let legend_y = top + 10.0 + 18.0 * index as f64;
-        let _ = writeln!(
-            out,
-            r#"<rect x="{}" y="{}" width="12" height="12" fill="{colour}"/><text x="{}" y="{}">{backend}</text>"#,
-            right + 20.0,
-            legend_y - 10.0,
-            right + 38.0,
-            legend_y
-        );
+        line.sort_by(|a, b| a.0.total_cmp(&b.0));
+        chart.draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))?;
+        chart.draw_series(
+            line.into_iter()
+                .map(|at| Circle::new(at, 3, colour.filled())),
+        )?;
+        // The legend sits beside the plot, where it can hide no line.
+        let y = 50 + 20 * index as i32;
+        legend.draw(&Rectangle::new([(8, y), (20, y + 12)], colour.filled()))?;
+        legend.draw(&Text::new(backend, (28, y), ("sans-serif", 13)))?;
     }
-    out.push_str("</svg>\n");
-    out
+    root.present()?;
+    Ok(())
+}
+
+/// A tick label: whole numbers with k, M or G for thousands, millions and
+/// billions (`10k`, `1M`), fractions as they are (`0.5`).
+fn short(value: f64) -> String {
+    let (scaled, suffix) = match value.abs() {
+        v if v >= 1e9 => (value / 1e9, "G"),
+        v if v >= 1e6 => (value / 1e6, "M"),
+        v if v >= 1e3 => (value / 1e3, "k"),
+        _ => (value, ""),
+    };
+    let digits = if scaled.fract().abs() < 1e-9 { 0 } else { 1 };
+    format!("{scaled:.digits$}{suffix}")
+}
+
+/// The backends in order of first appearance, one line each.
+fn backends<'a>(points: &[&'a Point]) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for point in points {
+        if !names.contains(&point.backend.as_str()) {
+            names.push(&point.backend);
+        }
+    }
+    names
+}
+
+/// The whole powers of ten around `values` (at least one decade wide), so
+/// that every point sits inside the axis and the ticks fall on round numbers.
+fn decades(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (low, high) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if low > high {
+        return (1.0, 10.0);
+    }
+    let (low, high) = (low.log10().floor(), high.log10().ceil());
+    let high = if high > low { high } else { low + 1.0 };
+    (10f64.powf(low), 10f64.powf(high))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{svg, Point};
+    use super::{decades, short, svg, Point};
 
     /// Each backend gets a line and a legend entry; bad values are left out.
     #[test]
@@ -129,11 +165,39 @@ mod tests {
             &[
                 point("minirt", 10_000, 100.0),
                 point("minirt", 1_000_000, 3000.0),
+                point("tokio", 10_000, 50.0),
+                point("tokio", 1_000_000, 2000.0),
                 point("smol", 10_000, 0.0),
             ],
+        )
+        .unwrap();
+        assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
+        assert_eq!(
+            text.matches("<circle").count(),
+            4,
+            "one dot per point shown"
         );
-        assert!(text.starts_with("<svg") && text.ends_with("</svg>\n"));
-        assert_eq!(text.matches("<polyline").count(), 1);
-        assert!(text.contains(">minirt</text>") && !text.contains(">smol</text>"));
+        assert!(text.contains("minirt") && text.contains("tokio"));
+        assert!(
+            !text.contains("smol"),
+            "a zero value has no place on a log axis"
+        );
+        assert!(text.contains("timers: cpu_ms (ms) against n"));
+    }
+
+    #[test]
+    fn tick_labels_are_short() {
+        assert_eq!(short(1000.0), "1k");
+        assert_eq!(short(10_000_000.0), "10M");
+        assert_eq!(short(100.0), "100");
+        assert_eq!(short(0.5), "0.5");
+        assert_eq!(short(1500.0), "1.5k");
+    }
+
+    #[test]
+    fn axes_span_whole_decades() {
+        assert_eq!(decades([150.0, 2500.0].into_iter()), (100.0, 10_000.0));
+        assert_eq!(decades([1000.0].into_iter()), (1000.0, 10_000.0));
+        assert_eq!(decades(std::iter::empty()), (1.0, 10.0));
     }
 }
