@@ -11,6 +11,7 @@
 use super::merge::merge_sort;
 use anyhow::{anyhow, Result};
 use rayon::prelude::*;
+use std::sync::Mutex;
 use std::thread;
 
 /// Sorts every list on the calling thread, one after another: the
@@ -29,30 +30,33 @@ pub(crate) fn rayon(lists: &mut [Vec<i64>]) -> usize {
     rayon::current_num_threads()
 }
 
-/// Sorts the lists on `workers` plain `std` threads, each given one
-/// contiguous chunk of lists up front.
+/// Sorts the lists on `workers` plain `std` threads, which take the next
+/// unsorted list from a shared queue until none is left.
 ///
-/// A static split is enough here because every list has the same length,
-/// so every chunk is the same work; rayon's work stealing earns its keep
-/// only when the pieces differ. `thread::scope` lets the threads borrow the
-/// lists instead of taking ownership, and joins them all before returning.
+/// Every list is the same work, so a static split (half the lists each)
+/// looks enough; but a core is not always free for the whole run, and a
+/// thread whose core was taken for a moment would leave the other idle at
+/// the end. Taking lists one at a time balances that, as rayon's work
+/// stealing does, at the cost of one uncontended lock per list.
+/// `thread::scope` lets the threads borrow the lists instead of taking
+/// ownership, and joins them all before returning.
 pub(crate) fn scoped_threads(lists: &mut [Vec<i64>], workers: usize) -> usize {
-    if lists.is_empty() {
-        return 0;
-    }
-    let chunk_len = lists.len().div_ceil(workers.max(1));
+    let threads = workers.max(1).min(lists.len());
+    let queue = Mutex::new(lists.iter_mut());
+    // The lock is released before the sort: `next()` is the whole critical
+    // section. A poisoned lock means another worker panicked; stop quietly
+    // and let the scope re-raise that panic.
+    let next = || queue.lock().ok()?.next();
     thread::scope(|scope| {
-        let chunks = lists.chunks_mut(chunk_len);
-        let threads = chunks.len();
-        for chunk in chunks {
-            scope.spawn(move || {
-                for list in chunk {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some(list) = next() {
                     merge_sort(list);
                 }
             });
         }
-        threads
-    })
+    });
+    threads
 }
 
 /// Sorts each list in its own task on minirt's single-threaded loop.
@@ -118,7 +122,7 @@ mod tests {
         assert_eq!(minirt(&mut lists).unwrap(), 1);
         assert_eq!(lists, expected);
 
-        // 7 lists on 3 threads: chunks of 3, 3 and 1.
+        // 7 lists on 3 threads, taken one at a time.
         let mut lists = input;
         assert_eq!(scoped_threads(&mut lists, 3), 3);
         assert_eq!(lists, expected);
