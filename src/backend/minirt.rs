@@ -127,7 +127,7 @@ impl EventLoop for MinirtLoop {
     }
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
-        Rc::new(mutex::Named::new(name))
+        Rc::new(mutex::named(name))
     }
 }
 

@@ -8,7 +8,8 @@
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
-    AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, TaskCounter,
+    AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
+    TaskCounter,
 };
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use anyhow::Context as _;
@@ -78,24 +79,14 @@ impl EventLoop for LocalLoop {
     }
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
-        Rc::new(Named(name, Rc::new(::smol::lock::Mutex::new(()))))
+        Rc::new(NamedMutex::new(name, ::smol::lock::Mutex::new(())))
     }
 }
 
-/// smol's async mutex, with its name.
-struct Named(&'static str, Rc<::smol::lock::Mutex<()>>);
-
-impl LoopMutex for Named {
-    fn name(&self) -> &'static str {
-        self.0
-    }
-
-    fn locked(&self, body: LocalFuture<()>) -> LocalFuture<()> {
-        let mutex = Rc::clone(&self.1);
-        Box::pin(async move {
-            let _guard = mutex.lock().await;
-            body.await;
-        })
+/// smol's async mutex, behind the loop's `NamedMutex`.
+impl AsyncLock for ::smol::lock::Mutex<()> {
+    fn acquire(&self) -> impl Future<Output = impl Sized + '_> + '_ {
+        self.lock()
     }
 }
 

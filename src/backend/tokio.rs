@@ -8,12 +8,14 @@
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
-    AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, TaskCounter,
+    AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
+    TaskCounter,
 };
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use ::tokio::runtime::{Builder, Handle};
 use ::tokio::task::{JoinError, JoinHandle, LocalSet};
 use anyhow::Context as _;
+use std::future::Future;
 use std::panic;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -75,24 +77,14 @@ impl EventLoop for LocalLoop {
     }
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
-        Rc::new(Named(name, Rc::new(::tokio::sync::Mutex::new(()))))
+        Rc::new(NamedMutex::new(name, ::tokio::sync::Mutex::new(())))
     }
 }
 
-/// tokio's async mutex, with its name.
-struct Named(&'static str, Rc<::tokio::sync::Mutex<()>>);
-
-impl LoopMutex for Named {
-    fn name(&self) -> &'static str {
-        self.0
-    }
-
-    fn locked(&self, body: LocalFuture<()>) -> LocalFuture<()> {
-        let mutex = Rc::clone(&self.1);
-        Box::pin(async move {
-            let _guard = mutex.lock().await;
-            body.await;
-        })
+/// tokio's async mutex, behind the loop's `NamedMutex`.
+impl AsyncLock for ::tokio::sync::Mutex<()> {
+    fn acquire(&self) -> impl Future<Output = impl Sized + '_> + '_ {
+        self.lock()
     }
 }
 

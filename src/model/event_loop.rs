@@ -64,6 +64,47 @@ pub trait LoopMutex {
     fn locked(&self, body: LocalFuture<()>) -> LocalFuture<()>;
 }
 
+/// An executor's own async mutex of `()`, as much of it as [`NamedMutex`]
+/// needs: waiting for the lock. Each async backend implements it for its
+/// executor's mutex, in one line; the rest is shared.
+pub trait AsyncLock: 'static {
+    /// Waits for the lock; dropping the result unlocks.
+    fn acquire(&self) -> impl Future<Output = impl Sized + '_> + '_;
+}
+
+/// An [`AsyncLock`] with a name: the [`LoopMutex`] every async backend
+/// hands out.
+pub struct NamedMutex<M> {
+    /// The name it was made with.
+    name: &'static str,
+    /// The executor's mutex, shared with the futures that hold it.
+    lock: Rc<M>,
+}
+
+impl<M: AsyncLock> NamedMutex<M> {
+    /// `lock`, unlocked, called `name`.
+    pub fn new(name: &'static str, lock: M) -> Self {
+        NamedMutex {
+            name,
+            lock: Rc::new(lock),
+        }
+    }
+}
+
+impl<M: AsyncLock> LoopMutex for NamedMutex<M> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn locked(&self, body: LocalFuture<()>) -> LocalFuture<()> {
+        let lock = Rc::clone(&self.lock);
+        Box::pin(async move {
+            let _guard = lock.acquire().await;
+            body.await;
+        })
+    }
+}
+
 /// The handle a scenario's `main` receives.
 pub type Handle = Rc<dyn EventLoop>;
 

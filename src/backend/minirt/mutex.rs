@@ -2,31 +2,20 @@
 //!
 //! minirt's mutex knows who holds it and who waits, so when two tasks wait
 //! for each other minirt's `block_on` stops with a report naming the cycle
-//! instead of hanging.
+//! instead of hanging. It is made with its name (`Mutex::named`), which the
+//! report uses.
 
-use crate::model::event_loop::{LocalFuture, LoopMutex};
-use std::rc::Rc;
+use crate::model::event_loop::{AsyncLock, NamedMutex};
+use std::future::Future;
 
-/// minirt's async mutex, which names its holder in a deadlock report.
-pub(super) struct Named(&'static str, Rc<minirt::sync::Mutex<()>>);
-
-impl Named {
-    /// An unlocked mutex called `name`.
-    pub(super) fn new(name: &'static str) -> Self {
-        Named(name, Rc::new(minirt::sync::Mutex::named(name, ())))
-    }
+/// An unlocked minirt mutex called `name`, which names its holder in a
+/// deadlock report.
+pub(super) fn named(name: &'static str) -> NamedMutex<minirt::sync::Mutex<()>> {
+    NamedMutex::new(name, minirt::sync::Mutex::named(name, ()))
 }
 
-impl LoopMutex for Named {
-    fn name(&self) -> &'static str {
-        self.0
-    }
-
-    fn locked(&self, body: LocalFuture<()>) -> LocalFuture<()> {
-        let mutex = Rc::clone(&self.1);
-        Box::pin(async move {
-            let _guard = mutex.lock().await;
-            body.await;
-        })
+impl AsyncLock for minirt::sync::Mutex<()> {
+    fn acquire(&self) -> impl Future<Output = impl Sized + '_> + '_ {
+        self.lock()
     }
 }
