@@ -4,7 +4,9 @@
 //! The scripts are compiled into the binary (`include_str!`) and handed to
 //! `python3 -c`, so `concur bench` works from any directory, not only from
 //! a checkout; the files in the repository are the same text, for reading
-//! and for running by hand.
+//! and for running by hand. What the two share (the seed, RSS and
+//! percentiles) is `measure.py`, which a small bootstrap loads as the
+//! module `measure` before it runs the script.
 
 use super::plan::Suite;
 use anyhow::{bail, Result};
@@ -15,6 +17,22 @@ const ASYNCIO: &str = include_str!("../../bench/python/asyncio_bench.py");
 
 /// The threading script.
 const THREADING: &str = include_str!("../../bench/python/threading_bench.py");
+
+/// The helpers both scripts import as `measure`.
+const MEASURE: &str = include_str!("../../bench/python/measure.py");
+
+/// Run by `python3 -c` with `measure.py`'s text and a script's text as its
+/// first two arguments: makes the first the module `measure`, then runs the
+/// second as `__main__` with the remaining arguments.
+const BOOTSTRAP: &str = "\
+import sys, types
+measure_source, script_source = sys.argv[1], sys.argv[2]
+del sys.argv[1:3]
+measure = types.ModuleType('measure')
+exec(compile(measure_source, 'measure.py', 'exec'), measure.__dict__)
+sys.modules['measure'] = measure
+exec(compile(script_source, 'bench.py', 'exec'), {'__name__': '__main__'})
+";
 
 /// Whether `python3` can be started here.
 pub(crate) fn available() -> bool {
@@ -42,7 +60,14 @@ pub(crate) fn command(suite: Suite, backend: &str, n: usize) -> Result<Command> 
         _ => bail!("no Python backend `{backend}`"),
     };
     let mut command = Command::new("python3");
-    // With `-c`, the words after the script are its sys.argv[1:].
-    command.args(["-c", script, suite.name(), &n.to_string()]);
+    // With `-c`, the words after the code are its sys.argv[1:].
+    command.args([
+        "-c",
+        BOOTSTRAP,
+        MEASURE,
+        script,
+        suite.name(),
+        &n.to_string(),
+    ]);
     Ok(command)
 }
