@@ -40,12 +40,17 @@ impl Observer for Recorder {
     }
 }
 
-/// The article's gather with a blocking call in THREE, on an observed runtime.
-fn blocking_gather(recorder: Rc<Recorder>) {
-    let rt = Runtime::builder()
+/// A runtime on the virtual clock that tells `recorder` what happens.
+fn observed(recorder: Rc<Recorder>) -> Runtime {
+    Runtime::builder()
         .virtual_clock()
         .observer(recorder)
-        .build();
+        .build()
+}
+
+/// The article's gather with a blocking call in THREE, on an observed runtime.
+fn blocking_gather(recorder: Rc<Recorder>) {
+    let rt = observed(recorder);
     rt.block_on(async {
         let tasks = ["ONE", "TWO", "THREE", "FOUR", "FIVE"]
             .into_iter()
@@ -120,10 +125,7 @@ fn every_poll_is_heard_in_order() {
 #[test]
 fn tasks_dropped_while_pending_are_named() {
     let recorder = Rc::new(Recorder::default());
-    let rt = Runtime::builder()
-        .virtual_clock()
-        .observer(recorder.clone())
-        .build();
+    let rt = observed(recorder.clone());
     rt.block_on(async {
         drop(minirt::spawn_named(
             "forgotten",
@@ -141,10 +143,7 @@ fn tasks_dropped_while_pending_are_named() {
 #[test]
 fn short_polls_are_not_stalls() {
     let recorder = Rc::new(Recorder::default());
-    let rt = Runtime::builder()
-        .virtual_clock()
-        .observer(recorder.clone())
-        .build();
+    let rt = observed(recorder.clone());
     rt.block_on(async {
         minirt::join_all((1..=3).map(|n| minirt::sleep(Duration::from_secs(n)))).await;
     });
