@@ -44,10 +44,16 @@ fn one_event_loop_serializes_the_updates() {
 #[test]
 fn the_same_async_code_on_many_threads_loses_an_update() {
     assert_final_value("race-async-multithread", 1);
-    // Two workers did the updates, besides the main thread.
+    // Worker threads did the updates, besides the main thread: usually two,
+    // but a work-stealing scheduler may run both tasks on one worker when
+    // the other is still asleep (tokio did, once, on a busy CI machine).
     for backend in backends_of("race-async-multithread") {
         let run = run("race-async-multithread", backend, UNIT, false);
-        assert_eq!(run.threads, 3, "race-async-multithread on {backend}");
+        assert!(
+            (2..=3).contains(&run.threads),
+            "race-async-multithread on {backend}: {} threads",
+            run.threads
+        );
     }
 }
 
