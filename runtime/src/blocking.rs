@@ -57,6 +57,8 @@ where
         waiter: None,
     }));
     let for_thread = shared.clone();
+    // Counted until the job's wake is sent: virtual time waits for it.
+    let outside = crate::context::with("spawn_blocking", |core| core.queue.outside_work());
     // Spawn the task first: outside a runtime this panics before any thread starts.
     let handle = crate::spawn_named("spawn_blocking", async move {
         let result = poll_fn(|cx| {
@@ -86,6 +88,7 @@ where
             if let Some(waiter) = waiter {
                 waiter.wake();
             }
+            drop(outside);
         })
         .expect("minirt::spawn_blocking: the OS refused to start a thread");
     handle

@@ -46,6 +46,26 @@ impl Drop for Enter {
     }
 }
 
+/// Makes a dropped runtime current while its tasks go, and puts back the
+/// runtime that was current before (it may be dropped inside another's
+/// `block_on`).
+pub(crate) struct EnterForShutdown(Option<Rc<Core>>);
+
+/// Makes `core` current for its shutdown.
+pub(crate) fn enter_for_shutdown(core: &Rc<Core>) -> EnterForShutdown {
+    // `try_with`: a runtime kept in a thread-local may be dropped after this
+    // one is gone; it then shuts down with no runtime current.
+    let outer = CURRENT.try_with(|current| current.borrow_mut().replace(core.clone()));
+    EnterForShutdown(outer.ok().flatten())
+}
+
+impl Drop for EnterForShutdown {
+    fn drop(&mut self) {
+        let outer = self.0.take();
+        let _ = CURRENT.try_with(|current| *current.borrow_mut() = outer);
+    }
+}
+
 /// Runs `f` with the current runtime, if there is one.
 pub(crate) fn try_with<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
     CURRENT.with(|current| current.borrow().as_ref().map(f))

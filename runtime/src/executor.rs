@@ -24,13 +24,14 @@
 //! Next: `time/clock.rs` and `time/wheel.rs`, which the loop turns.
 
 use crate::observe::{main_ref, Observe, TaskRef};
-use crate::task::TaskKey;
+use crate::task::{Task, TaskKey};
 use crate::time::queue::{AnyQueue, TimerQueue, TimerQueueKind};
 use crate::time::{now_tick, Timer};
 use crate::waker::{ReadyQueue, TaskWaker};
-use crate::Clock;
+use crate::{Clock, Park};
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
@@ -47,9 +48,8 @@ mod tasks;
 
 pub use builder::Builder;
 
-pub(crate) use deadlock::Wait;
-
-use registry::Registry;
+pub(crate) use deadlock::Locks;
+pub(crate) use registry::Tasks;
 #[cfg(feature = "std")]
 pub use runtime::block_on;
 pub use runtime::Runtime;
@@ -68,8 +68,8 @@ pub(crate) const BUDGET: usize = 128;
 /// - every key in `ready` and `queue` is `MAIN` or a key the registry
 ///   issued (perhaps stale).
 pub(crate) struct Core {
-    /// Live tasks.
-    pub(crate) registry: RefCell<Registry>,
+    /// Live tasks, and ended ones' outcomes; shared with the join handles.
+    pub(crate) registry: Rc<Tasks>,
     /// Keys of tasks ready to run, oldest first: spawns, and wakes on the
     /// loop's own thread while it runs (see `context::wake_locally`).
     pub(crate) ready: RefCell<VecDeque<TaskKey>>,
@@ -91,21 +91,22 @@ pub(crate) struct Core {
     observe: Option<Observe>,
     /// The task being polled (`MAIN` for the `block_on` future).
     pub(crate) current: Cell<TaskKey>,
-    /// What the task being polled said it waits for, if it said (see `Wait`).
-    noted_wait: Cell<Option<Wait>>,
+    /// The locks tasks of this loop wait for, if deadlocks are to be proved.
+    pub(crate) locks: Option<Locks>,
 }
 
 impl Core {
-    /// A loop with no tasks that reads time from `clock` and keeps its
-    /// timers in a queue of kind `timer_queue`.
+    /// A loop with no tasks that reads time from `clock`, keeps its timers
+    /// in a queue of kind `timer_queue`, and proves deadlocks if asked.
     pub(crate) fn new(
         clock: Box<dyn Clock>,
         timer_queue: TimerQueueKind,
         observe: Option<Observe>,
+        prove_deadlocks: bool,
     ) -> Self {
         let start = now_tick(clock.now());
         Core {
-            registry: RefCell::new(Registry::new()),
+            registry: Rc::new(Tasks::new()),
             ready: RefCell::new(VecDeque::new()),
             queue: Arc::new(ReadyQueue::new()),
             timers: RefCell::new(AnyQueue::of_kind(timer_queue, start)),
@@ -115,7 +116,7 @@ impl Core {
             fired: RefCell::new(Vec::new()),
             observe,
             current: Cell::new(TaskKey::MAIN),
-            noted_wait: Cell::new(None),
+            locks: prove_deadlocks.then(Locks::default),
         }
     }
 
@@ -128,21 +129,17 @@ impl Core {
         let finished = match &self.observe {
             None => task.poll().is_ready(),
             Some(observe) => {
-                let name = task.name.clone();
-                let who = TaskRef {
-                    id: task.id,
-                    name: name.as_deref(),
-                };
-                observe.watch(self, who, || task.poll()).is_ready()
+                let (id, name, poll) = task.watchable();
+                observe.watch(self, TaskRef { id, name }, poll).is_ready()
             }
         };
-        task.wait = self.noted_wait.take();
         let ended = self.registry.borrow_mut().end_poll(key, task, finished);
         // Dropping a future runs its destructors (cancelling timers, waking
         // join handles), so it happens here, with nothing borrowed.
-        if let Some(ended) = ended {
-            ended.release();
+        if let Some(task) = ended {
+            self.registry.end(key, task, finished);
         }
+        self.rethrow_observer_panic();
     }
 
     /// Runs `future` to completion on this loop, with the tasks it spawns.
@@ -152,7 +149,6 @@ impl Core {
         let mut future = pin!(future);
         let main = Arc::new(TaskWaker::new(TaskKey::MAIN, self.queue.clone()));
         let main_waker = Waker::from(main.clone());
-        let mut main_wait = None;
         let mut cx = Context::from_waker(&main_waker);
         self.schedule(&main);
         self.in_block_on.set(true);
@@ -177,16 +173,17 @@ impl Core {
                         observe.watch(self, main_ref(), || future.as_mut().poll(&mut cx))
                     }
                 };
+                self.rethrow_observer_panic();
                 if let Poll::Ready(output) = polled {
                     if let Some(observe) = &self.observe {
                         observe.deliver();
                     }
+                    self.rethrow_observer_panic();
                     return output;
                 }
-                main_wait = self.noted_wait.take();
             }
             if polls < BUDGET {
-                self.park(&main, main_wait.as_ref());
+                self.park(&main, &main_waker);
             }
             self.fire_timers();
         }
@@ -217,23 +214,25 @@ impl Core {
         self.ready.borrow().len() + self.queue.len()
     }
 
-    /// With nothing ready, waits on the clock until the next timer is due
-    /// or a waker queues a task.
+    /// With nothing ready, waits on the clock until the next timer is due,
+    /// a waker queues a task, or work outside the loop ends.
     ///
     /// # Panics
     ///
-    /// With no timer armed, nothing ready and no waker anywhere but inside
-    /// the runtime, nothing can ever happen again: waiting would hang
-    /// forever, so the loop panics with a diagnosis starting "deadlock".
-    fn park(&self, main: &Arc<TaskWaker>, main_wait: Option<&Wait>) {
+    /// When the loop can prove that nothing can ever happen again (see
+    /// `executor/deadlock.rs`): waiting would hang forever, so the loop
+    /// panics with a diagnosis starting "deadlock".
+    fn park(&self, main: &Arc<TaskWaker>, main_waker: &Waker) {
         let next = self.timers.borrow().next_expiration();
-        if next.is_none() && self.ready_len() == 0 {
-            if let Some(diagnosis) = deadlock::diagnose(self, main, main_wait) {
+        let outside_work = self.queue.has_outside_work();
+        if next.is_none() && !outside_work && self.ready_len() == 0 {
+            if let Some(diagnosis) = deadlock::diagnose(self, main, main_waker) {
                 panic!("{diagnosis}");
             }
         }
         let deadline = next.map(Duration::from_micros);
-        self.clock.park(deadline, &|| !self.queue.is_empty());
+        let woken = || !self.queue.is_empty();
+        self.clock.park(Park::new(deadline, outside_work, &woken));
     }
 
     /// Advances the timer queue to the clock's "now" and wakes every timer due.
@@ -255,23 +254,46 @@ impl Core {
         if let Some(observe) = &self.observe {
             observe.timers_turned();
         }
+        self.rethrow_observer_panic();
     }
 
-    /// Drops every task still pending: a runtime's shutdown.
+    /// Re-raises a panic an observer's hook raised, now that the loop's own
+    /// state is whole again (the task it watched is back in the registry).
+    fn rethrow_observer_panic(&self) {
+        #[cfg(feature = "std")]
+        if let Some(payload) = self.observe.as_ref().and_then(Observe::take_panic) {
+            std::panic::resume_unwind(payload);
+        }
+    }
+
+    /// Cancels every task still pending, and any their destructors spawn:
+    /// a runtime's shutdown. The caller has made this runtime current, so
+    /// such a spawn lands here and is cancelled with the rest.
     pub(crate) fn shutdown(&self) {
-        // Dropping a task may wake or abort others, never spawn (no runtime
-        // is current here), so one pass leaves the registry empty.
-        let leftovers = self.registry.borrow_mut().drain();
         if let Some(observe) = &self.observe {
             observe.deliver();
-            for task in leftovers.iter().filter_map(|left| left.task.as_ref()) {
-                observe.observer.dropped_pending(TaskRef {
-                    id: task.id,
-                    name: task.name.as_deref(),
-                });
-            }
         }
-        leftovers.into_iter().for_each(|left| left.release());
+        self.registry.cancel_all(|task| {
+            if let Some(observe) = &self.observe {
+                observe.dropped_pending(who(task));
+            }
+        });
+        // Wakes sent while the tasks were dropped have no task left to run.
+        self.ready.borrow_mut().clear();
+        while self.queue.pop().is_some() {}
+        #[cfg(feature = "std")]
+        if let Some(payload) = self.observe.as_ref().and_then(Observe::take_panic) {
+            // A runtime being dropped has no one to raise it to.
+            crate::task::drop_quietly(payload);
+        }
+    }
+}
+
+/// A task as observers see it.
+fn who(task: &Task) -> TaskRef<'_> {
+    TaskRef {
+        id: task.id,
+        name: task.name.as_deref(),
     }
 }
 

@@ -80,7 +80,7 @@ pub use task::join_all;
 pub use task::{yield_now, JoinError, JoinHandle, TaskId, YieldNow};
 #[cfg(feature = "std")]
 pub use time::clock::SystemClock;
-pub use time::clock::{Clock, VirtualClock};
+pub use time::clock::{Clock, Park, VirtualClock};
 pub use time::queue::TimerQueueKind;
 #[cfg(feature = "std")]
 pub use time::{sleep, sleep_until, timeout};

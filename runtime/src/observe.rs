@@ -102,11 +102,14 @@ pub struct Stall {
 /// report being assembled.
 pub(crate) struct Observe {
     /// Who to tell.
-    pub(crate) observer: alloc::rc::Rc<dyn Observer>,
+    observer: alloc::rc::Rc<dyn Observer>,
     /// Polls at least this long are stalls.
     pub(crate) threshold: Duration,
     /// A stall whose damage is still being counted.
     draft: RefCell<Option<Draft>>,
+    /// The first panic a hook raised, kept for the loop to re-raise.
+    #[cfg(feature = "std")]
+    panic: RefCell<Option<alloc::boxed::Box<dyn core::any::Any + Send>>>,
 }
 
 /// A stall report in the making.
@@ -126,7 +129,41 @@ impl Observe {
             observer,
             threshold,
             draft: RefCell::new(None),
+            #[cfg(feature = "std")]
+            panic: RefCell::new(None),
         }
+    }
+
+    /// Calls one of the observer's hooks. A panic in it is caught and kept:
+    /// it would otherwise unwind through the loop with a task out of the
+    /// registry. The loop re-raises it once its state is whole again.
+    fn hook(&self, call: impl FnOnce(&dyn Observer)) {
+        #[cfg(feature = "std")]
+        {
+            let observer = &*self.observer;
+            let called = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| call(observer)));
+            if let Err(payload) = called {
+                self.panic.borrow_mut().get_or_insert(payload);
+            }
+        }
+        #[cfg(not(feature = "std"))]
+        call(&*self.observer);
+    }
+
+    /// The panic a hook raised, if any, to re-raise.
+    #[cfg(feature = "std")]
+    pub(crate) fn take_panic(&self) -> Option<alloc::boxed::Box<dyn core::any::Any + Send>> {
+        self.panic.borrow_mut().take()
+    }
+
+    /// A task was spawned (and is in the registry).
+    pub(crate) fn spawned(&self, task: TaskRef<'_>) {
+        self.hook(|observer| observer.spawned(task));
+    }
+
+    /// A pending task is about to be dropped with its runtime.
+    pub(crate) fn dropped_pending(&self, task: TaskRef<'_>) {
+        self.hook(|observer| observer.dropped_pending(task));
     }
 
     /// Runs one poll of `who`, telling the observer when it starts and ends,
@@ -138,10 +175,10 @@ impl Observe {
         poll: impl FnOnce() -> Poll<T>,
     ) -> Poll<T> {
         let started = Instant::from_clock(core.clock.now());
-        self.observer.poll_started(who, started);
+        self.hook(|observer| observer.poll_started(who, started));
         let polled = poll();
         let ended = Instant::from_clock(core.clock.now());
-        self.observer.poll_ended(who, ended, polled.is_ready());
+        self.hook(|observer| observer.poll_ended(who, ended, polled.is_ready()));
         self.after_poll(who, started, ended, core.ready_len());
         polled
     }
@@ -203,7 +240,7 @@ impl Observe {
 
     /// A timer fired at `at`: if it came due during the stall, it was late.
     fn timer_fired(&self, task: TaskRef<'_>, deadline: Instant, at: Instant) {
-        self.observer.timer_fired(task, deadline, at);
+        self.hook(|observer| observer.timer_fired(task, deadline, at));
         if let Some(draft) = self.draft.borrow_mut().as_mut() {
             let stall_end = draft.stall.started + draft.stall.held;
             if !draft.timers_done && deadline < stall_end {
@@ -234,7 +271,7 @@ impl Observe {
     pub(crate) fn deliver(&self) {
         let draft = self.draft.borrow_mut().take();
         if let Some(draft) = draft {
-            self.observer.stalled(&draft.stall);
+            self.hook(|observer| observer.stalled(&draft.stall));
         }
     }
 }

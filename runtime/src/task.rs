@@ -32,7 +32,7 @@ use core::task::{Context, Poll, Waker};
 mod body;
 mod join;
 
-pub(crate) use body::{Body, Outcome};
+pub(crate) use body::{drop_quietly, Body, Outcome};
 #[cfg(feature = "std")]
 pub use join::join_all;
 pub use join::{JoinError, JoinHandle};
@@ -101,8 +101,6 @@ pub(crate) struct Task {
     pub(crate) id: TaskId,
     /// The name given at spawn, for logs and reports.
     pub(crate) name: Option<Box<str>>,
-    /// What the task said, in its last poll, it is waiting for.
-    pub(crate) wait: Option<crate::executor::Wait>,
 }
 
 impl Task {
@@ -123,16 +121,35 @@ impl Task {
             waker,
             id,
             name,
-            wait: None,
         }
     }
 
     /// Polls the task once; `Ready` means it is finished.
     pub(crate) fn poll(&mut self) -> Poll<()> {
-        self.waker.clear_scheduled();
-        let mut cx = Context::from_waker(&self.context_waker);
-        self.body.as_mut().poll(&mut cx)
+        poll_body(&mut self.body, &self.waker, &self.context_waker)
     }
+
+    /// The task's id and name, and a poll of it: an observer sees who is
+    /// polled without the name being copied.
+    pub(crate) fn watchable(&mut self) -> (TaskId, Option<&str>, impl FnOnce() -> Poll<()> + '_) {
+        let Task {
+            body,
+            waker,
+            context_waker,
+            id,
+            name,
+        } = self;
+        (*id, name.as_deref(), move || {
+            poll_body(body, waker, context_waker)
+        })
+    }
+}
+
+/// One poll of a task's body, its `scheduled` flag cleared first.
+fn poll_body(body: &mut Pin<Box<dyn Body>>, waker: &TaskWaker, context_waker: &Waker) -> Poll<()> {
+    waker.clear_scheduled();
+    let mut cx = Context::from_waker(context_waker);
+    body.as_mut().poll(&mut cx)
 }
 
 /// Gives the CPU back to the loop once: the task goes to the back of the
@@ -187,10 +204,10 @@ mod tests {
     #[test]
     fn sizes_stay_small() {
         // The fixed part of a task, whatever its future: registry slot and
-        // waker. 80 bytes on x86-64: the body and the context waker (16
-        // each), the name (16), the wait (16), the waker `Arc` and the id.
+        // waker. 64 bytes on x86-64: the body and the context waker (16
+        // each), the name (16), the waker `Arc` and the id.
         assert!(
-            core::mem::size_of::<Task>() <= 80,
+            core::mem::size_of::<Task>() <= 64,
             "{}",
             core::mem::size_of::<Task>()
         );

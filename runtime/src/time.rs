@@ -38,9 +38,16 @@ pub(crate) struct Timer {
 
 /// Waits until `duration` has passed on the runtime's clock.
 ///
+/// Building the future needs no runtime. Made inside one, the duration
+/// counts from this call, as tokio's and smol's timers do; made outside
+/// (say, as the argument of `Runtime::block_on`), it counts from the first
+/// poll, where it finds its runtime. A duration too long for the clock
+/// (`Duration::MAX`) sleeps until the clock's last tick: for ever, on a
+/// real clock.
+///
 /// # Panics
 ///
-/// Outside a runtime.
+/// When polled outside a runtime.
 ///
 /// # Examples
 ///
@@ -49,19 +56,27 @@ pub(crate) struct Timer {
 /// minirt::block_on(async { minirt::sleep(Duration::from_millis(1)).await });
 /// ```
 #[cfg(feature = "std")]
-#[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    crate::context::with("sleep", |core| {
-        let deadline = Instant::from_clock(core.clock.now()) + duration;
-        Sleep::new(core.clone(), deadline)
-    })
+    match crate::context::try_with(|core| core.clone()) {
+        Some(core) => {
+            let deadline = Instant::from_clock(core.clock.now()) + duration;
+            Sleep::new(core, deadline)
+        }
+        None => Sleep {
+            core: None,
+            when: When::After(duration),
+            timer: None,
+        },
+    }
 }
 
 /// Waits until `deadline` on the runtime's clock.
 ///
+/// Building the future needs no runtime; it finds one when first polled.
+///
 /// # Panics
 ///
-/// Outside a runtime.
+/// When polled outside a runtime.
 ///
 /// # Examples
 ///
@@ -75,9 +90,22 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// });
 /// ```
 #[cfg(feature = "std")]
-#[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    crate::context::with("sleep_until", |core| Sleep::new(core.clone(), deadline))
+    Sleep {
+        core: crate::context::try_with(|core| core.clone()),
+        when: When::At(deadline),
+        timer: None,
+    }
+}
+
+/// When a [`Sleep`] ends.
+#[derive(Clone, Copy, Debug)]
+enum When {
+    /// At this instant.
+    At(Instant),
+    /// This long after the first poll (it was made outside a runtime).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // Only `sleep` makes it.
+    After(core::time::Duration),
 }
 
 /// The future returned by [`sleep`] and [`sleep_until`].
@@ -86,10 +114,10 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// armed in the queue (or has just fired, which the stale key reveals).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    /// The runtime whose timer queue holds the timer.
-    core: Rc<Core>,
+    /// The runtime whose timer queue holds the timer, once known.
+    core: Option<Rc<Core>>,
     /// When to wake.
-    deadline: Instant,
+    when: When,
     /// The armed timer, once polled.
     timer: Option<TimerKey>,
 }
@@ -98,16 +126,48 @@ impl Sleep {
     /// A sleep on `core`'s clock; nothing is armed until the first poll.
     pub(crate) fn new(core: Rc<Core>, deadline: Instant) -> Self {
         Sleep {
-            core,
-            deadline,
+            core: Some(core),
+            when: When::At(deadline),
             timer: None,
         }
     }
 
-    /// When this sleep ends.
-    pub fn deadline(&self) -> Instant {
-        self.deadline
+    /// When this sleep ends; `None` for a sleep made outside a runtime and
+    /// not yet polled, whose duration has not started counting.
+    pub fn deadline(&self) -> Option<Instant> {
+        match self.when {
+            When::At(deadline) => Some(deadline),
+            When::After(_) => None,
+        }
     }
+
+    /// The runtime and the deadline, found on the first poll if need be.
+    fn bind(&mut self) -> (Rc<Core>, Instant) {
+        let core = match &self.core {
+            Some(core) => core.clone(),
+            None => self.core.insert(current_core()).clone(),
+        };
+        if let When::After(duration) = self.when {
+            self.when = When::At(Instant::from_clock(core.clock.now()) + duration);
+        }
+        let When::At(deadline) = self.when else {
+            unreachable!("set just above")
+        };
+        (core, deadline)
+    }
+}
+
+/// The runtime a sleep made outside one meets at its first poll.
+#[cfg(feature = "std")]
+fn current_core() -> Rc<Core> {
+    crate::context::with("Sleep::poll", Rc::clone)
+}
+
+/// Without `std` there is no current runtime: every sleep is made by
+/// `Runtime::sleep`, which knows its runtime.
+#[cfg(not(feature = "std"))]
+fn current_core() -> Rc<Core> {
+    unreachable!("without std, a Sleep always knows its runtime")
 }
 
 impl Future for Sleep {
@@ -115,7 +175,8 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let mut timers = this.core.timers.borrow_mut();
+        let (core, deadline) = this.bind();
+        let mut timers = core.timers.borrow_mut();
         match this.timer {
             // Armed earlier: a key gone stale means the timer fired.
             Some(key) => match timers.payload(key) {
@@ -139,9 +200,9 @@ impl Future for Sleep {
             None => {
                 let timer = Timer {
                     waker: cx.waker().clone(),
-                    owner: this.core.current.get(),
+                    owner: core.current.get(),
                 };
-                match timers.insert(deadline_tick(this.deadline), timer) {
+                match timers.insert(deadline_tick(deadline), timer) {
                     Ok(key) => {
                         this.timer = Some(key);
                         Poll::Pending
@@ -156,8 +217,8 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some(key) = self.timer.take() {
-            let cancelled = self.core.timers.borrow_mut().cancel(key);
+        if let (Some(key), Some(core)) = (self.timer.take(), &self.core) {
+            let cancelled = core.timers.borrow_mut().cancel(key);
             // The waker is dropped after the queue is released.
             drop(cancelled);
         }
@@ -166,9 +227,7 @@ impl Drop for Sleep {
 
 impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sleep")
-            .field("deadline", &self.deadline)
-            .finish()
+        f.debug_struct("Sleep").field("when", &self.when).finish()
     }
 }
 
@@ -186,11 +245,13 @@ impl fmt::Display for Elapsed {
 impl core::error::Error for Elapsed {}
 
 /// Runs `future`, giving up after `duration`: `Err(Elapsed)` then, and the
-/// future is dropped. The deadline is taken when `timeout` is called.
+/// future is dropped. The duration counts as [`sleep`]'s does: from this
+/// call inside a runtime, from the first poll outside one.
+/// `Duration::MAX` is the usual "no timeout": it never runs out.
 ///
 /// # Panics
 ///
-/// Outside a runtime.
+/// When polled outside a runtime.
 ///
 /// # Examples
 ///
@@ -205,7 +266,6 @@ impl core::error::Error for Elapsed {}
 /// });
 /// ```
 #[cfg(feature = "std")]
-#[track_caller]
 pub fn timeout<F: Future>(
     duration: Duration,
     future: F,

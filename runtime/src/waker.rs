@@ -46,6 +46,11 @@ pub(crate) struct ReadyQueue {
     /// The thread that runs the loop, to unpark on a wake.
     #[cfg(feature = "std")]
     loop_thread: Thread,
+    /// `spawn_blocking` jobs still running: each will wake a task, so a
+    /// virtual clock must not jump past them, nor may the loop call itself
+    /// deadlocked. (Not one of loom's atomics: the model checks leave it at 0.)
+    #[cfg(feature = "std")]
+    outside_work: core::sync::atomic::AtomicUsize,
 }
 
 impl ReadyQueue {
@@ -55,7 +60,28 @@ impl ReadyQueue {
             keys: SegQueue::new(),
             #[cfg(feature = "std")]
             loop_thread: current_thread(),
+            #[cfg(feature = "std")]
+            outside_work: core::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// Counts a job that runs outside the loop until the guard is dropped.
+    #[cfg(feature = "std")]
+    pub(crate) fn outside_work(self: &Arc<Self>) -> OutsideWork {
+        use core::sync::atomic::Ordering::Relaxed;
+        self.outside_work.fetch_add(1, Relaxed);
+        OutsideWork(self.clone())
+    }
+
+    /// Whether any job outside the loop is still running.
+    pub(crate) fn has_outside_work(&self) -> bool {
+        #[cfg(feature = "std")]
+        return self
+            .outside_work
+            .load(core::sync::atomic::Ordering::Acquire)
+            != 0;
+        #[cfg(not(feature = "std"))]
+        false
     }
 
     /// Queues a task from a waker, on any thread, and unparks the loop.
@@ -86,6 +112,21 @@ impl ReadyQueue {
     /// Whether no task is ready.
     pub(crate) fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+}
+
+/// A job running outside the loop, counted until this is dropped.
+#[cfg(feature = "std")]
+pub(crate) struct OutsideWork(Arc<ReadyQueue>);
+
+#[cfg(feature = "std")]
+impl Drop for OutsideWork {
+    fn drop(&mut self) {
+        // Release: the job's wake, pushed before this, is seen by whoever
+        // sees the count drop. Unpark: a loop waiting for this job looks again.
+        use core::sync::atomic::Ordering::Release;
+        self.0.outside_work.fetch_sub(1, Release);
+        self.0.loop_thread.unpark();
     }
 }
 

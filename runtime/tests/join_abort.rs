@@ -133,20 +133,37 @@ fn an_uncollected_output_lives_until_its_handle_drops() {
 }
 
 #[test]
-fn outputs_nobody_collected_are_dropped_with_the_runtime() {
+fn a_finished_tasks_output_outlives_its_runtime_with_its_handle() {
+    // As in tokio and async-executor: the output is the handle's, not the
+    // runtime's. It used to be dropped with the runtime ("cancelled").
     let dropped = Rc::new(Cell::new(false));
     let rt = Runtime::with_virtual_clock();
     let flag = dropped.clone();
     let handle = rt.spawn(async move { DropFlag(flag) });
+    let pending = rt.spawn(std::future::pending::<()>());
     rt.block_on(minirt::yield_now());
     assert!(handle.is_finished() && !dropped.get());
     drop(rt);
-    assert!(dropped.get());
-    // The handle outlives its runtime: it says finished, and awaiting it in
-    // another runtime gives "cancelled" rather than hanging.
-    assert!(handle.is_finished());
+    assert!(!dropped.get(), "the handle still owns the output");
+    assert!(handle.is_finished() && pending.is_finished());
     let other = Runtime::with_virtual_clock();
-    assert!(other.block_on(handle).unwrap_err().is_cancelled());
+    let output = other.block_on(handle).expect("the output, not cancelled");
+    assert!(!dropped.get());
+    drop(output);
+    assert!(dropped.get());
+    assert!(other.block_on(pending).unwrap_err().is_cancelled());
+}
+
+#[test]
+fn outputs_nobody_collected_are_dropped_with_the_runtime() {
+    let dropped = Rc::new(Cell::new(false));
+    let rt = Runtime::with_virtual_clock();
+    let flag = dropped.clone();
+    drop(rt.spawn(async move { DropFlag(flag) }));
+    let _still_pending = rt.spawn(std::future::pending::<()>());
+    rt.block_on(minirt::yield_now());
+    assert!(dropped.get(), "a detached task's output goes when it ends");
+    drop(rt);
 }
 
 #[test]

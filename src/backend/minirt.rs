@@ -12,8 +12,8 @@
 //! loop, so the helper does not sleep: it adds the call's length to its
 //! `HELPER_BLOCKED` tally, and the awaiting task then sleeps (in virtual
 //! time) until that long after the call began, while the loop runs the
-//! others. `HelperAwareClock` keeps time still while a helper is out, so
-//! the loop cannot jump past a call whose length it does not know yet.
+//! others. minirt's virtual clock keeps time still while a helper is out,
+//! so the loop cannot jump past a call whose length it does not know yet.
 
 use super::{Backend, Options};
 use crate::clock::Clock;
@@ -23,7 +23,7 @@ use crate::model::event_loop::{
 
 mod mutex;
 use crate::sort::Strategy;
-use minirt::{JoinError, JoinHandle, Runtime, VirtualClock};
+use minirt::{JoinError, JoinHandle, Runtime};
 use std::cell::Cell;
 use std::panic;
 use std::rc::Rc;
@@ -61,18 +61,13 @@ impl AsyncBackend for Minirt {
     }
 
     fn run(&self, main: Main) -> anyhow::Result<()> {
-        let helpers_out = Rc::new(Cell::new(0));
         let runtime = if self.virtual_clock {
-            Runtime::with_clock(HelperAwareClock {
-                virtual_clock: VirtualClock::new(),
-                helpers_out: Rc::clone(&helpers_out),
-            })
+            Runtime::with_virtual_clock()
         } else {
             Runtime::new()
         };
         let event_loop = MinirtLoop {
             virtual_clock: self.virtual_clock,
-            helpers_out,
         };
         runtime.block_on(main(Rc::new(event_loop)));
         Ok(())
@@ -80,12 +75,10 @@ impl AsyncBackend for Minirt {
 }
 
 /// A minirt loop as a scenario sees it. minirt's free functions find the
-/// current runtime themselves; only the virtual clock's helpers need state.
+/// current runtime themselves.
 struct MinirtLoop {
     /// Whether the loop runs on the virtual clock.
     virtual_clock: bool,
-    /// `spawn_blocking` calls not yet collected by the loop (virtual clock).
-    helpers_out: Rc<Cell<usize>>,
 }
 
 impl EventLoop for MinirtLoop {
@@ -109,7 +102,6 @@ impl EventLoop for MinirtLoop {
             return Box::pin(async move { join(helper).await.unwrap_or_default() });
         }
         let began = minirt::Instant::now();
-        let out = Out::count(&self.helpers_out);
         let helper = minirt::spawn_blocking(move || {
             HELPER_BLOCKED.with(|blocked| blocked.set(Some(Duration::ZERO)));
             job();
@@ -117,7 +109,6 @@ impl EventLoop for MinirtLoop {
         });
         Box::pin(async move {
             let blocked = join(helper).await.unwrap_or_default();
-            drop(out);
             minirt::sleep_until(began + blocked).await;
         })
     }
@@ -149,51 +140,6 @@ thread_local! {
     /// On a virtual-clock helper thread: the virtual time its blocking calls
     /// took so far. `None` on every other thread.
     static HELPER_BLOCKED: Cell<Option<Duration>> = const { Cell::new(None) };
-}
-
-/// Counts one `spawn_blocking` call as out until dropped.
-struct Out(Rc<Cell<usize>>);
-
-impl Out {
-    /// Counts a call as out.
-    fn count(helpers_out: &Rc<Cell<usize>>) -> Self {
-        helpers_out.set(helpers_out.get() + 1);
-        Out(Rc::clone(helpers_out))
-    }
-}
-
-impl Drop for Out {
-    fn drop(&mut self) {
-        self.0.set(self.0.get().saturating_sub(1));
-    }
-}
-
-/// minirt's virtual clock, except that it does not jump while a helper
-/// thread is out: it waits for the helper's wake instead, in real time.
-struct HelperAwareClock {
-    /// The clock that keeps the time.
-    virtual_clock: VirtualClock,
-    /// `spawn_blocking` calls the loop has not collected yet.
-    helpers_out: Rc<Cell<usize>>,
-}
-
-impl minirt::Clock for HelperAwareClock {
-    fn now(&self) -> Duration {
-        self.virtual_clock.now()
-    }
-
-    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
-        let deadline = if self.helpers_out.get() > 0 {
-            None
-        } else {
-            deadline
-        };
-        self.virtual_clock.park(deadline, woken);
-    }
-
-    fn block_for(&self, duration: Duration) {
-        self.virtual_clock.block_for(duration);
-    }
 }
 
 /// The run's clock, read through `minirt::Instant`: the loop's own time.

@@ -34,6 +34,8 @@ pub struct Builder {
     observer: Option<Rc<dyn Observer>>,
     /// Polls at least this long are reported as stalls.
     stall_threshold: Duration,
+    /// Whether the loop proves deadlocks.
+    prove_deadlocks: bool,
 }
 
 impl Builder {
@@ -45,6 +47,7 @@ impl Builder {
             timer_queue: TimerQueueKind::Wheel,
             observer: None,
             stall_threshold: Duration::from_millis(100),
+            prove_deadlocks: true,
         }
     }
 
@@ -100,13 +103,34 @@ impl Builder {
         self
     }
 
+    /// Whether the loop, about to wait for ever, proves the deadlock and
+    /// panics with a report naming it (default: yes). The proof is silent
+    /// whenever it cannot be sure (see `executor/deadlock.rs`); off, a
+    /// deadlocked loop hangs, as other runtimes do, and never looks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = minirt::Runtime::builder().virtual_clock().prove_deadlocks(false).build();
+    /// assert_eq!(rt.block_on(async { 1 }), 1);
+    /// ```
+    pub fn prove_deadlocks(mut self, prove: bool) -> Self {
+        self.prove_deadlocks = prove;
+        self
+    }
+
     /// The runtime.
     pub fn build(self) -> Runtime {
         let clock = self.clock.unwrap_or_else(default_clock);
         let observe = self
             .observer
             .map(|observer| Observe::new(observer, self.stall_threshold));
-        Runtime::from_core(Core::new(clock, self.timer_queue, observe))
+        Runtime::from_core(Core::new(
+            clock,
+            self.timer_queue,
+            observe,
+            self.prove_deadlocks,
+        ))
     }
 }
 

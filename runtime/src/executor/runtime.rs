@@ -16,7 +16,9 @@ use core::time::Duration;
 ///
 /// Tasks still pending when [`block_on`](Runtime::block_on) returns stay in
 /// the runtime and run again at the next `block_on`; dropping the runtime
-/// drops them (their join handles then report "cancelled").
+/// drops them (their join handles then report "cancelled"), and any task a
+/// destructor spawns meanwhile with them. A task that had finished keeps
+/// its output for its handle.
 ///
 /// # Examples
 ///
@@ -130,6 +132,20 @@ impl Runtime {
         self.core.spawn(None, future)
     }
 
+    /// Spawns a named task on this runtime from outside it.
+    pub fn spawn_named<F>(
+        &self,
+        name: impl Into<alloc::string::String>,
+        future: F,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let name = name.into().into_boxed_str();
+        self.core.spawn(Some(name), future)
+    }
+
     /// A `Sleep` on this runtime's clock (what [`sleep`](crate::sleep) does
     /// inside it); useful without `std`, where there is no current runtime.
     ///
@@ -173,13 +189,17 @@ impl Runtime {
         let registry = self.core.registry.borrow();
         let tasks = registry.idle_tasks();
         tasks
-            .map(|task| (task.id, task.name.as_deref().map(Into::into)))
+            .map(|(_, task)| (task.id, task.name.as_deref().map(Into::into)))
             .collect()
     }
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        // Current while its tasks are dropped, even inside another
+        // runtime's `block_on`: a destructor that spawns spawns here.
+        #[cfg(feature = "std")]
+        let _current = crate::context::enter_for_shutdown(&self.core);
         self.core.shutdown();
     }
 }

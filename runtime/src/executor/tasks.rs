@@ -1,20 +1,17 @@
-//! The loop's dealings with single tasks: spawning, aborting, counting,
-//! naming them in reports, and hearing what they wait for.
+//! The loop's dealings with single tasks: spawning, counting, and naming
+//! them in reports.
 //!
 //! Part of `executor.rs`, which keeps the run loop itself.
 
-use super::registry::Joined;
-use super::{Core, Wait};
+use super::Core;
 use crate::observe::{main_ref, TaskRef};
-use crate::task::{Body, JoinHandle, Task, TaskId, TaskKey};
+use crate::task::{JoinHandle, Task, TaskId, TaskKey};
 use crate::waker::TaskWaker;
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::future::Future;
-use core::pin::Pin;
-use core::task::{Poll, Waker};
 
 impl Core {
     /// Live tasks, counting the `block_on` future as `asyncio.all_tasks` does.
@@ -23,11 +20,7 @@ impl Core {
     }
 
     /// Registers `future` as a task, queues it, and returns its handle.
-    pub(crate) fn spawn<F>(
-        self: &Rc<Self>,
-        name: Option<Box<str>>,
-        future: F,
-    ) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(&self, name: Option<Box<str>>, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -37,57 +30,23 @@ impl Core {
         let key = self.registry.borrow_mut().vacant_key();
         let waker = Arc::new(TaskWaker::new(key, self.queue.clone()));
         self.schedule(&waker);
+        let task = Task::new(future, waker, id, name);
+        self.registry.borrow_mut().insert(key, task);
+        let handle = JoinHandle::new(Rc::clone(&self.registry), key, id);
+        // Told once the task is in place, so the hook may spawn too; if it
+        // panics, the handle is dropped and the task runs on, detached.
         if let Some(observe) = &self.observe {
-            observe.observer.spawned(TaskRef {
+            let name = self
+                .registry
+                .borrow()
+                .get(key)
+                .and_then(|task| task.name.clone());
+            observe.spawned(TaskRef {
                 id,
                 name: name.as_deref(),
             });
         }
-        let task = Task::new(future, waker, id, name);
-        self.registry.borrow_mut().insert(key, task);
-        JoinHandle::new(Rc::downgrade(self), key, id)
-    }
-
-    /// Drops the task under `key` now (or after its current poll).
-    pub(crate) fn abort(&self, key: TaskKey) {
-        let removed = self.registry.borrow_mut().remove(key);
-        removed.release();
-    }
-
-    /// A join handle's poll: the finished body, or `None` for a task that is
-    /// gone without an outcome. While the task runs, `waker` is kept to be
-    /// woken when it ends.
-    pub(crate) fn poll_join(
-        &self,
-        key: TaskKey,
-        waker: &Waker,
-    ) -> Poll<Option<Pin<Box<dyn Body>>>> {
-        let joined = self.registry.borrow_mut().poll_join(key, waker);
-        match joined {
-            Joined::Pending(replaced) => {
-                drop(replaced);
-                Poll::Pending
-            }
-            Joined::Finished(body) => Poll::Ready(Some(body)),
-            Joined::Gone => Poll::Ready(None),
-        }
-    }
-
-    /// A join handle was dropped before it gave the outcome.
-    pub(crate) fn detach(&self, key: TaskKey) {
-        let detached = self.registry.borrow_mut().detach(key);
-        detached.release();
-    }
-
-    /// Whether the task under `key` has ended.
-    pub(crate) fn is_finished(&self, key: TaskKey) -> bool {
-        self.registry.borrow().is_finished(key)
-    }
-
-    /// Records what the task being polled now waits for; the loop files it
-    /// with the task when the poll returns.
-    pub(crate) fn note_wait(&self, wait: Wait) {
-        self.noted_wait.set(Some(wait));
+        handle
     }
 
     /// A task's id and name (owned), for reports; `None` if it is gone.

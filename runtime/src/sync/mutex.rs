@@ -2,9 +2,6 @@
 //! (feature `std`: a waiting task is found through the current runtime).
 
 use super::LockState;
-use crate::executor::Wait;
-use crate::task::TaskKey;
-use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::{RefCell, RefMut};
@@ -12,7 +9,7 @@ use core::future::Future;
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU64, Ordering};
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll};
 
 /// An async mutual-exclusion lock for tasks of one runtime.
 ///
@@ -44,10 +41,8 @@ use core::task::{Context, Poll, Waker};
 /// assert_eq!(total, 3);
 /// ```
 pub struct Mutex<T> {
-    /// Name and holder, shared with deadlock reports.
+    /// Name, holder and queue, shared with the deadlock proof.
     state: Rc<LockState>,
-    /// Tasks waiting for their turn, oldest first, with their wakers.
-    waiters: RefCell<VecDeque<(TaskKey, Waker)>>,
     /// The protected value; only the holder of the lock borrows it.
     value: RefCell<T>,
 }
@@ -64,13 +59,8 @@ impl<T> Mutex<T> {
 
     /// An unlocked mutex with a name for reports.
     pub fn named(name: impl Into<String>, value: T) -> Self {
-        let state = LockState {
-            name: name.into().into_boxed_str(),
-            holder: core::cell::Cell::new(None),
-        };
         Mutex {
-            state: Rc::new(state),
-            waiters: RefCell::new(VecDeque::new()),
+            state: Rc::new(LockState::new(name.into().into_boxed_str())),
             value: RefCell::new(value),
         }
     }
@@ -80,7 +70,8 @@ impl<T> Mutex<T> {
         self.state.name()
     }
 
-    /// Waits for the lock; the guard unlocks when dropped.
+    /// Waits for the lock; the guard unlocks when dropped. Waiters get the
+    /// lock in the order they first asked for it.
     ///
     /// # Panics
     ///
@@ -88,15 +79,16 @@ impl<T> Mutex<T> {
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             mutex: self,
-            queued: false,
+            ticket: None,
         }
     }
 
-    /// Forgets a waiter (its lock future was dropped, or got the lock).
-    fn dequeue(&self, key: TaskKey) {
-        self.waiters
-            .borrow_mut()
-            .retain(|(waiter, _)| *waiter != key);
+    /// The guard of a lock just taken.
+    fn guard(&self) -> MutexGuard<'_, T> {
+        MutexGuard {
+            mutex: self,
+            value: self.value.borrow_mut(),
+        }
     }
 }
 
@@ -105,8 +97,8 @@ impl<T> Mutex<T> {
 pub struct Lock<'a, T> {
     /// The mutex to take.
     mutex: &'a Mutex<T>,
-    /// Whether this future's task sits in the mutex's waiter queue.
-    queued: bool,
+    /// This future's place in the mutex's queue, once it had to wait.
+    ticket: Option<u64>,
 }
 
 impl<'a, T> Future for Lock<'a, T> {
@@ -114,37 +106,36 @@ impl<'a, T> Future for Lock<'a, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mutex = self.mutex;
-        let me = crate::context::with("sync::Mutex::lock", |core| core.current.get());
-        if mutex.state.holder.get().is_none() {
-            if self.queued {
-                mutex.dequeue(me);
-                self.queued = false;
+        let state = &mutex.state;
+        let me = crate::context::with("sync::Mutex::lock", |core| {
+            // The deadlock proof looks into the queues of the locks it knows.
+            if let Some(locks) = &core.locks {
+                locks.list(state);
             }
-            mutex.state.holder.set(Some(me));
-            let value = mutex.value.borrow_mut();
-            return Poll::Ready(MutexGuard { mutex, value });
-        }
-        // Taken: queue up (once; a re-poll refreshes the waker) and tell the
-        // loop what this task waits for.
-        mutex.dequeue(me);
-        mutex
-            .waiters
-            .borrow_mut()
-            .push_back((me, cx.waker().clone()));
-        self.queued = true;
-        crate::context::with("sync::Mutex::lock", |core| {
-            core.note_wait(Wait::Mutex(mutex.state.clone()))
+            core.current.get()
         });
-        Poll::Pending
+        let taken = match self.ticket {
+            Some(ticket) => state.poll_ticket(ticket, me, cx.waker()),
+            None if state.try_take(me) => true,
+            None => {
+                self.ticket = Some(state.enqueue(me, cx.waker().clone()));
+                false
+            }
+        };
+        if !taken {
+            return Poll::Pending;
+        }
+        self.ticket = None;
+        Poll::Ready(mutex.guard())
     }
 }
 
 impl<T> Drop for Lock<'_, T> {
     fn drop(&mut self) {
-        if self.queued {
-            let me = crate::context::try_with(|core| core.current.get());
-            if let Some(me) = me {
-                self.mutex.dequeue(me);
+        if let Some(ticket) = self.ticket {
+            // A lock handed to this future goes on to the next waiter.
+            if let Some(next) = self.mutex.state.cancel(ticket) {
+                next.wake();
             }
         }
     }
@@ -174,12 +165,10 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        self.mutex.state.holder.set(None);
-        let next = self.mutex.waiters.borrow_mut().pop_front();
         // Waking only queues the task: it runs after this guard (and its
         // borrow of the value) is gone.
-        if let Some((_, waker)) = next {
-            waker.wake();
+        if let Some(next) = self.mutex.state.unlock() {
+            next.wake();
         }
     }
 }

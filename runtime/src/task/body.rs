@@ -27,6 +27,11 @@ pub(crate) trait Body {
     /// Polls the future once; `Ready` means the outcome is stored.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
 
+    /// Drops the future of a task that will never finish (aborted, or its
+    /// runtime dropped) and stores "cancelled" as its outcome, or the panic
+    /// if the future's destructor panicked.
+    fn cancel(self: Pin<&mut Self>);
+
     /// Moves the stored outcome into `out`, an
     /// `Option<Result<Output, JoinError>>` of the future's output type.
     fn take_outcome(self: Pin<&mut Self>, out: &mut dyn Any);
@@ -72,11 +77,23 @@ where
             StageProj::Finished { .. } => unreachable!("a finished task is never polled"),
         };
         // Dropping the future now, not when the handle collects the output,
-        // releases what it held (timers, locks, memory) at once.
-        self.set(Stage::Finished {
-            outcome: Some(outcome),
-        });
+        // releases what it held (timers, locks, memory) at once. A panic in
+        // its destructor is the task's panic, as one in its poll would be;
+        // the output it had made is then dropped too.
+        let outcome = match drop_future(self.as_mut()) {
+            Ok(()) => outcome,
+            Err(panic) => {
+                drop_quietly(outcome);
+                Err(panic)
+            }
+        };
+        self.set_outcome(outcome);
         Poll::Ready(())
+    }
+
+    fn cancel(mut self: Pin<&mut Self>) {
+        let outcome = drop_future(self.as_mut()).and(Err(JoinError::cancelled()));
+        self.set_outcome(outcome);
     }
 
     fn take_outcome(self: Pin<&mut Self>, out: &mut dyn Any) {
@@ -88,6 +105,46 @@ where
             .expect("a JoinHandle asks for its own task's output type");
         *out = outcome.take();
     }
+}
+
+impl<F: Future> Stage<F> {
+    /// Stores the outcome in a body whose future is gone.
+    fn set_outcome(self: Pin<&mut Self>, outcome: Outcome<F::Output>) {
+        let StageProj::Finished { outcome: slot } = self.project() else {
+            unreachable!("the future is dropped before the outcome is stored")
+        };
+        *slot = Some(outcome);
+    }
+}
+
+/// Drops the body's future (a finished body stays as it is), catching a
+/// panic in its destructor.
+fn drop_future<F: Future>(mut stage: Pin<&mut Stage<F>>) -> Result<(), JoinError> {
+    if matches!(*stage, Stage::Finished { .. }) {
+        return Ok(());
+    }
+    // If the destructor panics, the new value is in place all the same: an
+    // assignment's unwinding path stores it.
+    catching_panics(|| stage.set(Stage::Finished { outcome: None }))
+}
+
+/// Drops `value`, ignoring a panic in its destructor: for an output or a
+/// task nobody is left to report to.
+pub(crate) fn drop_quietly<T>(value: T) {
+    let _ = catching_panics(move || drop(value));
+}
+
+/// Runs `f`, turning a panic into a [`JoinError`].
+#[cfg(feature = "std")]
+fn catching_panics(f: impl FnOnce()) -> Result<(), JoinError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(JoinError::panic)
+}
+
+/// Without `std` there is no unwinding to catch: a panic aborts.
+#[cfg(not(feature = "std"))]
+fn catching_panics(f: impl FnOnce()) -> Result<(), JoinError> {
+    f();
+    Ok(())
 }
 
 /// Polls `future` once, turning a panic into a [`JoinError`].

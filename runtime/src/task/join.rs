@@ -3,16 +3,16 @@
 //! Part of `task.rs`. Like `std::thread::JoinHandle`, a handle is how the
 //! spawner gets the task's result; unlike it, waiting is a future, and
 //! dropping the handle detaches the task (it keeps running) instead of
-//! blocking. A handle holds no more than its task's key: the registry keeps
-//! a finished task's body, outcome inside, until the handle takes it, and
-//! wakes whoever awaits the handle when the task ends. A key that has gone
-//! stale without an outcome means the task was aborted or dropped with its
-//! runtime: "cancelled".
+//! blocking. A handle holds its task's key and the registry it shares with
+//! the loop: the registry keeps an ended task's body, outcome inside, until
+//! the handle takes it (even after the runtime is dropped), and wakes
+//! whoever awaits the handle when the task ends. A task aborted, or dropped
+//! with its runtime, ends with "cancelled" as its outcome.
 
-use crate::executor::Core;
+use crate::executor::Tasks;
 use crate::task::{Outcome, TaskId, TaskKey};
 use alloc::boxed::Box;
-use alloc::rc::Weak;
+use alloc::rc::Rc;
 use core::any::Any;
 use core::fmt;
 use core::future::Future;
@@ -34,9 +34,8 @@ use core::task::{Context, Poll};
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task; use `let _ =` to make that explicit"]
 pub struct JoinHandle<T> {
-    /// The runtime, where the task and then its outcome live; weak, so a
-    /// handle kept past its runtime keeps nothing alive.
-    core: Weak<Core>,
+    /// The registry, where the task and then its outcome live.
+    tasks: Rc<Tasks>,
     /// The task's place in that runtime.
     key: TaskKey,
     /// The task's number.
@@ -49,9 +48,9 @@ pub struct JoinHandle<T> {
 
 impl<T> JoinHandle<T> {
     /// A handle to the task under `key`.
-    pub(crate) fn new(core: Weak<Core>, key: TaskKey, id: TaskId) -> Self {
+    pub(crate) fn new(tasks: Rc<Tasks>, key: TaskKey, id: TaskId) -> Self {
         JoinHandle {
-            core,
+            tasks,
             key,
             id,
             returned: false,
@@ -66,17 +65,14 @@ impl<T> JoinHandle<T> {
 
     /// Whether the task has finished: returned, panicked or was aborted.
     pub fn is_finished(&self) -> bool {
-        self.returned
-            || self
-                .core
-                .upgrade()
-                .is_none_or(|core| core.is_finished(self.key))
+        self.returned || self.tasks.borrow().is_finished(self.key)
     }
 
     /// Drops the task's future at once (running its destructors, cancelling
-    /// its timers); awaiting the handle then gives a cancelled [`JoinError`].
-    /// A task that already finished keeps its output. A task that aborts
-    /// itself is dropped when its current poll returns.
+    /// its timers); awaiting the handle then gives a cancelled [`JoinError`],
+    /// or a panicked one if the future's destructor panicked: `abort` itself
+    /// never panics. A task that already finished keeps its output. A task
+    /// that aborts itself is dropped when its current poll returns.
     ///
     /// # Examples
     ///
@@ -90,9 +86,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        if let Some(core) = self.core.upgrade() {
-            core.abort(self.key);
-        }
+        self.tasks.abort(self.key);
     }
 }
 
@@ -101,14 +95,7 @@ impl<T: 'static> Future for JoinHandle<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         assert!(!self.returned, "JoinHandle polled after it returned");
-        // A runtime dropped takes its tasks, finished or not, with it.
-        let Some(core) = self.core.upgrade() else {
-            self.returned = true;
-            return Poll::Ready(Err(JoinError::cancelled()));
-        };
-        let Poll::Ready(body) = core.poll_join(self.key, cx.waker()) else {
-            // Tell the loop what we wait for, so a deadlock can be proved.
-            core.note_wait(crate::executor::Wait::Join(self.key));
+        let Poll::Ready(body) = self.tasks.poll_join(self.key, cx.waker()) else {
             return Poll::Pending;
         };
         self.returned = true;
@@ -129,9 +116,7 @@ impl<T> Drop for JoinHandle<T> {
         if self.returned {
             return;
         }
-        if let Some(core) = self.core.upgrade() {
-            core.detach(self.key);
-        }
+        self.tasks.detach(self.key);
     }
 }
 

@@ -24,33 +24,80 @@ use core::time::Duration;
 /// # Examples
 ///
 /// ```
-/// use minirt::{Clock, VirtualClock};
+/// use minirt::{Clock, Park, VirtualClock};
 /// use std::time::Duration;
 ///
 /// let clock = VirtualClock::new();
-/// clock.park(Some(Duration::from_secs(5)), &|| false);
+/// clock.park(Park::new(Some(Duration::from_secs(5)), false, &|| false));
 /// assert_eq!(clock.now(), Duration::from_secs(5));
 /// ```
 pub trait Clock {
     /// The time since this clock's epoch.
     fn now(&self) -> Duration;
 
-    /// Waits until `deadline` (since the epoch) or, with no deadline, until
-    /// woken. `woken` tells whether a task was woken in the meantime, for
-    /// clocks that cannot sleep and must poll (on `std`, a wake also unparks
-    /// the loop's thread).
-    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool);
+    /// Waits until the park's deadline or, with none, until woken (see
+    /// [`Park`]).
+    fn park(&self, park: Park<'_>);
 
     /// Blocks the loop's thread for `duration`, as a blocking call would:
     /// nothing else runs meanwhile.
     fn block_for(&self, duration: Duration);
 }
 
+/// What the loop knows when it has nothing to run and asks its clock to wait.
+pub struct Park<'a> {
+    /// The next timer deadline (since the clock's epoch), if one is armed.
+    deadline: Option<Duration>,
+    /// Whether work outside the loop (a `spawn_blocking` job) is still out
+    /// and will wake a task when it is done.
+    outside_work: bool,
+    /// Whether a task was woken meanwhile (from another thread).
+    woken: &'a dyn Fn() -> bool,
+}
+
+impl<'a> Park<'a> {
+    /// A park until `deadline`, with or without `outside_work` still out;
+    /// `woken` tells whether a wake has arrived.
+    pub fn new(
+        deadline: Option<Duration>,
+        outside_work: bool,
+        woken: &'a dyn Fn() -> bool,
+    ) -> Self {
+        Park {
+            deadline,
+            outside_work,
+            woken,
+        }
+    }
+
+    /// The next timer deadline, if any.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
+    /// Whether work outside the loop is still out. A clock that skips time
+    /// must not skip past it: that work takes real time, and what it wakes
+    /// must run before any later deadline.
+    pub fn outside_work(&self) -> bool {
+        self.outside_work
+    }
+
+    /// Whether a task was woken since the loop last looked: then there is
+    /// something to run, and the park should return. A clock that cannot
+    /// sleep must poll this (on `std`, a wake also unparks the loop's thread).
+    pub fn woken(&self) -> bool {
+        (self.woken)()
+    }
+}
+
 /// Time that moves only when the loop has nothing to do, straight to the
 /// next deadline: exact and instant.
 ///
-/// With no deadline armed, it waits for a real wake (another thread,
-/// `spawn_blocking`) and its time does not move.
+/// Time never moves while a wake is waiting to be run or work outside the
+/// loop (a `spawn_blocking` job) is still out: then it waits, in real time,
+/// for that work's wake. So does it with no deadline armed. A waker merely
+/// held somewhere (a channel, another thread) does not hold time back: the
+/// clock cannot know whether anyone will ever use it.
 #[derive(Debug, Default)]
 pub struct VirtualClock {
     /// The current virtual time since the epoch.
@@ -76,10 +123,15 @@ impl Clock for VirtualClock {
         self.now.get()
     }
 
-    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
-        match deadline {
-            Some(deadline) => self.now.set(self.now.get().max(deadline)),
-            None => wait_for_wake(woken),
+    fn park(&self, park: Park<'_>) {
+        if park.woken() {
+            return;
+        }
+        match park.deadline() {
+            Some(deadline) if !park.outside_work() => {
+                self.now.set(self.now.get().max(deadline));
+            }
+            _ => wait_for_wake(&park),
         }
     }
 
@@ -88,21 +140,22 @@ impl Clock for VirtualClock {
     }
 }
 
-/// Waits, in real time, for a wake from outside the loop.
+/// Waits, in real time, for a wake from outside the loop (or for outside
+/// work to end, which unparks the loop too).
 #[cfg(feature = "std")]
-fn wait_for_wake(woken: &dyn Fn() -> bool) {
+fn wait_for_wake(park: &Park<'_>) {
     // A wake unparks this thread, and an unpark that comes before the park
     // is remembered, so checking first and then parking cannot miss one.
-    if !woken() {
+    if !park.woken() {
         std::thread::park();
     }
 }
 
 /// Waits for a wake from outside the loop (an interrupt, another core).
 #[cfg(not(feature = "std"))]
-fn wait_for_wake(woken: &dyn Fn() -> bool) {
+fn wait_for_wake(park: &Park<'_>) {
     // Without an OS there is nothing to sleep on; a board would `wfi` here.
-    while !woken() {
+    while !park.woken() {
         core::hint::spin_loop();
     }
 }
@@ -130,11 +183,11 @@ impl Clock for SystemClock {
         Self::epoch().elapsed()
     }
 
-    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
-        if woken() {
+    fn park(&self, park: Park<'_>) {
+        if park.woken() {
             return;
         }
-        match deadline {
+        match park.deadline() {
             Some(deadline) => {
                 let wait = deadline.saturating_sub(self.now());
                 if !wait.is_zero() {

@@ -62,8 +62,10 @@ impl Instant {
 impl Add<Duration> for Instant {
     type Output = Instant;
 
+    /// Saturates: an instant past the last representable one is that one,
+    /// so `sleep(Duration::MAX)` means "for ever", never an overflow panic.
     fn add(self, duration: Duration) -> Instant {
-        Instant(self.0 + duration)
+        Instant(self.0.saturating_add(duration))
     }
 }
 
@@ -84,11 +86,20 @@ impl fmt::Debug for Instant {
 /// The tick (microsecond) that has fully passed at `now`: the wheel may be
 /// advanced up to it. Rounds down.
 pub(crate) fn now_tick(now: Duration) -> u64 {
-    now.as_micros() as u64
+    saturating_ticks(now.as_micros())
 }
 
 /// The tick at which a deadline counts as reached. Rounds **up**, so a timer
 /// never fires before its deadline, only up to one tick after.
+///
+/// Ticks are `u64` microseconds, about 584,942 years. A deadline past that
+/// (`Duration::MAX` is 2^64 seconds) is kept at the last tick, which no real
+/// clock reaches; a cast would wrap it round to a moment that is soon.
 pub(crate) fn deadline_tick(deadline: Instant) -> u64 {
-    deadline.0.as_nanos().div_ceil(1_000) as u64
+    saturating_ticks(deadline.0.as_nanos().div_ceil(1_000))
+}
+
+/// Microseconds as ticks, the last tick for any beyond it.
+fn saturating_ticks(micros: u128) -> u64 {
+    u64::try_from(micros).unwrap_or(u64::MAX)
 }

@@ -40,8 +40,9 @@
 //!   now share one more digit with `elapsed`, so each lands a level lower. A
 //!   timer moves at most five times in its life.
 //! - **Overflow.** A deadline beyond ~19 h differs from `elapsed` above the top
-//!   level; it waits in an unsorted overflow list, filed again each time the
-//!   wheel crosses a 2^36 µs boundary (every ~19 h), which is rare and cheap.
+//!   level; it waits in an unsorted overflow list, filed again when the
+//!   wheel reaches the 2^36 µs window (~19 h) of its earliest timer, which is
+//!   rare and cheap.
 //!
 //! Entries live in a slab (`Vec`) and each slot is a doubly linked list of
 //! slab indices, so cancel unlinks in O(1) without unsafe pointers.
@@ -99,6 +100,9 @@ pub struct Wheel<T> {
     heads: [u32; LEVELS * SLOTS + 1],
     /// One bit per slot, per level: is that slot's list non-empty?
     occupied: [u64; LEVELS],
+    /// No overflow timer is due before this tick (a bound: a cancelled
+    /// timer may have set it lower, which costs one early refiling).
+    overflow_earliest: u64,
     /// The slab of entries, armed or free.
     entries: Vec<Entry<T>>,
     /// Head of the chain of free slab entries.
@@ -133,6 +137,7 @@ impl<T> TimerQueue<T> for Wheel<T> {
             elapsed,
             heads: [NIL; LEVELS * SLOTS + 1],
             occupied: [0; LEVELS],
+            overflow_earliest: u64::MAX,
             entries: Vec::new(),
             free: NIL,
             len: 0,
@@ -219,8 +224,12 @@ impl<T> Wheel<T> {
                 list: (level * SLOTS) as u16 + slot as u16,
             });
         }
+        // Overflow is refiled at the 2^36 boundary where its earliest timer's
+        // window starts, not at the very next one: a virtual clock then
+        // reaches a deadline centuries away in one jump, not one per 19 h.
+        let next_boundary = (self.elapsed | (SPAN - 1)).saturating_add(1);
         (self.heads[OVERFLOW as usize] != NIL).then(|| Expiration {
-            tick: (self.elapsed | (SPAN - 1)) + 1,
+            tick: next_boundary.max(self.overflow_earliest & !(SPAN - 1)),
             list: OVERFLOW,
         })
     }
@@ -228,6 +237,10 @@ impl<T> Wheel<T> {
     /// Empties one list: due timers fire, the others cascade to a lower level
     /// (or stay in overflow).
     fn process(&mut self, list: u16, fired: &mut Vec<(u64, T)>) {
+        if list == OVERFLOW {
+            // Whatever stays in overflow sets the bound again as it is refiled.
+            self.overflow_earliest = u64::MAX;
+        }
         let mut index = self.take_list(list);
         while index != NIL {
             let next = self.entries[index as usize].next;
@@ -251,6 +264,7 @@ impl<T> Wheel<T> {
             let slot = (deadline >> (BITS_PER_LEVEL * level as u32)) as usize % SLOTS;
             (level * SLOTS + slot) as u16
         } else {
+            self.overflow_earliest = self.overflow_earliest.min(deadline);
             OVERFLOW
         };
         self.push_front(list, index);
