@@ -2,7 +2,9 @@
 //! virtual clock waiting for one, stale wakers, and an idle loop's CPU time.
 
 use minirt::{Instant, Runtime};
+use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::time::Duration;
@@ -150,4 +152,94 @@ fn an_idle_loop_burns_no_cpu() {
         used <= Duration::from_millis(60),
         "idle loop used {used:?} of CPU"
     );
+}
+
+/// A blocking job that takes `millis` of real time.
+fn job(millis: u64) -> minirt::JoinHandle<()> {
+    minirt::spawn_blocking(move || std::thread::sleep(Duration::from_millis(millis)))
+}
+
+#[test]
+fn virtual_time_waits_for_a_blocking_job_instead_of_timing_it_out() {
+    let rt = Runtime::with_virtual_clock();
+    let result = rt.block_on(async {
+        let start = Instant::now();
+        let result = minirt::timeout(Duration::from_secs(10), job(50)).await;
+        (result.is_ok(), start.elapsed())
+    });
+    // Time stood still while the job ran; the 10 s never ran out.
+    assert_eq!(result, (true, Duration::ZERO));
+}
+
+#[test]
+fn a_sleep_does_not_fire_before_a_blocking_job_ends() {
+    let rt = Runtime::with_virtual_clock();
+    let order = rt.block_on(async {
+        let order = Rc::new(RefCell::new(Vec::new()));
+        let log = order.clone();
+        let sleeper = minirt::spawn(async move {
+            minirt::sleep(Duration::from_secs(1)).await;
+            log.borrow_mut().push("slept 1 s");
+        });
+        job(30).await.unwrap();
+        order.borrow_mut().push("job done");
+        sleeper.await.unwrap();
+        order.take()
+    });
+    assert_eq!(order, ["job done", "slept 1 s"]);
+}
+
+#[test]
+fn a_heartbeat_does_not_race_ahead_while_a_blocking_job_runs() {
+    let rt = Runtime::with_virtual_clock();
+    let (beats, elapsed) = rt.block_on(async {
+        let beats = Rc::new(Cell::new(0u32));
+        let counter = beats.clone();
+        let heart = minirt::spawn(async move {
+            loop {
+                minirt::sleep(Duration::from_millis(1)).await;
+                counter.set(counter.get() + 1);
+            }
+        });
+        let start = Instant::now();
+        job(50).await.unwrap();
+        heart.abort();
+        (beats.get(), start.elapsed())
+    });
+    // Before, virtual time ran ahead by hundreds of seconds at full CPU.
+    assert_eq!((beats, elapsed), (0, Duration::ZERO));
+}
+
+#[test]
+fn a_wake_queued_while_the_loop_was_busy_runs_before_time_jumps() {
+    let rt = Runtime::with_virtual_clock();
+    let woken_at = rt.block_on(async {
+        let (send, receive) = futures::channel::oneshot::channel::<()>();
+        let waiter = minirt::spawn(async move {
+            receive.await.unwrap();
+            Instant::now()
+        });
+        let _sleeper = minirt::spawn(minirt::sleep(Duration::from_secs(60)));
+        minirt::yield_now().await; // The waiter is now parked on its channel.
+                                   // Sent, and joined, while this task holds the loop: the wake waits
+                                   // in the cross-thread queue when the loop next looks at its clock.
+        std::thread::spawn(move || send.send(()).unwrap())
+            .join()
+            .unwrap();
+        waiter.await.unwrap()
+    });
+    assert_eq!(woken_at, Instant::ZERO);
+}
+
+#[test]
+fn virtual_time_still_jumps_while_a_waker_is_merely_held_elsewhere() {
+    let rt = Runtime::with_virtual_clock();
+    let elapsed = rt.block_on(async {
+        let (_send, receive) = futures::channel::oneshot::channel::<()>();
+        let start = Instant::now();
+        // The channel holds a waker nobody will use: no reason to wait.
+        let _ = minirt::timeout(Duration::from_secs(3), receive).await;
+        start.elapsed()
+    });
+    assert_eq!(elapsed, Duration::from_secs(3));
 }

@@ -118,3 +118,151 @@ fn waiters_get_the_lock_in_turn() {
     });
     assert_eq!(order, [0, 1, 2, 3]);
 }
+
+/// A channel a helper thread answers `millis` of real time later.
+fn answered_later(millis: u64) -> futures::channel::oneshot::Receiver<()> {
+    let (send, receive) = futures::channel::oneshot::channel();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(millis));
+        let _ = send.send(());
+    });
+    receive
+}
+
+#[test]
+fn a_lock_tried_once_then_a_wait_on_a_thread_is_not_a_deadlock() {
+    use futures::FutureExt;
+    let rt = Runtime::new();
+    rt.block_on(async {
+        let lock = Mutex::named("m", ());
+        let _held = lock.lock().await;
+        assert!(lock.lock().now_or_never().is_none(), "taken, so not had");
+        answered_later(30).await.unwrap();
+    });
+}
+
+#[test]
+fn futures_unordered_children_wakers_are_not_mistaken_for_a_deadlock() {
+    use futures::stream::{FuturesUnordered, StreamExt};
+    let rt = Runtime::new();
+    rt.block_on(async {
+        let lock = Rc::new(Mutex::named("m", ()));
+        let held = lock.lock().await;
+        let reply = answered_later(30);
+        let children: FuturesUnordered<futures::future::LocalBoxFuture<'_, ()>> =
+            FuturesUnordered::new();
+        children.push(Box::pin(async move {
+            reply.await.unwrap();
+            drop(held);
+        }));
+        let waiter = lock.clone();
+        children.push(Box::pin(async move { drop(waiter.lock().await) }));
+        children.collect::<Vec<()>>().await;
+    });
+}
+
+#[test]
+fn a_join_handle_polled_outside_its_runtime_is_not_a_deadlock() {
+    use futures::FutureExt;
+    let rt = Runtime::new();
+    let reply = answered_later(30);
+    let mut handle = rt.spawn(async move { reply.await.unwrap() });
+    assert!((&mut handle).now_or_never().is_none());
+    let other = Runtime::with_virtual_clock();
+    other.block_on(async { assert!(futures::poll!(&mut handle).is_pending()) });
+    rt.block_on(handle).unwrap();
+}
+
+#[test]
+fn a_lock_timeout_that_ran_out_is_not_a_deadlock() {
+    let rt = Runtime::new();
+    rt.block_on(async {
+        let lock = Rc::new(Mutex::named("m", ()));
+        let _held = lock.lock().await;
+        let waiter = lock.clone();
+        let task = minirt::spawn(async move {
+            let gave_up = minirt::timeout(Duration::from_millis(5), waiter.lock()).await;
+            assert!(gave_up.is_err());
+            answered_later(30).await.unwrap();
+        });
+        task.await.unwrap();
+    });
+}
+
+#[test]
+fn three_tasks_in_a_ring_are_named() {
+    let locks: Vec<_> = ["m1", "m2", "m3"]
+        .into_iter()
+        .map(|name| Rc::new(Mutex::named(name, ())))
+        .collect();
+    let message = panic_message(async move {
+        let tasks: Vec<_> = (0..3)
+            .map(|n| {
+                let (first, second) = (locks[n].clone(), locks[(n + 1) % 3].clone());
+                minirt::spawn_named(["A", "B", "C"][n], take_in_order(first, second))
+            })
+            .collect();
+        for task in tasks {
+            let _ = task.await;
+        }
+    });
+    assert!(
+        message
+            .contains(r#"task-1 "A" -> m2 -> task-2 "B" -> m3 -> task-3 "C" -> m1 -> task-1 "A""#),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_cycle_through_main_is_named() {
+    let message = panic_message(async {
+        let lock = Rc::new(Mutex::named("m", ()));
+        let _held = lock.lock().await;
+        let waiter = lock.clone();
+        let task = minirt::spawn_named("W", async move { drop(waiter.lock().await) });
+        let _ = task.await;
+    });
+    assert!(
+        message.contains(r#"wait cycle: main -> task-1 "W" -> m -> main"#),
+        "{message}"
+    );
+}
+
+#[test]
+fn locking_a_mutex_twice_in_one_task_is_named() {
+    let message = panic_message(async {
+        let lock = Mutex::named("m", ());
+        let _first = lock.lock().await;
+        let _second = lock.lock().await;
+    });
+    assert!(
+        message.contains("main holds m and waits for m"),
+        "{message}"
+    );
+    assert!(
+        message.contains("wait cycle: main -> m -> main"),
+        "{message}"
+    );
+}
+
+#[test]
+fn with_the_proof_off_a_deadlock_hangs_as_elsewhere() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = Runtime::builder()
+            .virtual_clock()
+            .prove_deadlocks(false)
+            .build();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            rt.block_on(async {
+                let lock = Mutex::named("m", ());
+                let _first = lock.lock().await;
+                let _second = lock.lock().await;
+            })
+        }));
+        let _ = done.send(outcome.is_ok());
+    });
+    // The thread stays parked for ever; it ends with the test process.
+    let waited = finished.recv_timeout(Duration::from_millis(300));
+    assert!(waited.is_err(), "the loop returned or panicked: {waited:?}");
+}

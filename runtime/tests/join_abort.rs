@@ -2,7 +2,9 @@
 
 use minirt::Runtime;
 use std::cell::Cell;
+use std::future::Future;
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
 
 /// Sets a flag when dropped.
@@ -202,4 +204,67 @@ fn dropping_a_handle_after_polling_it_forgets_its_waiter() {
         minirt::sleep(Duration::from_secs(5)).await;
     });
     assert!(ran.get(), "the detached task ran to its end");
+}
+
+/// A pending future whose destructor spawns a task, which notes whether it
+/// ever ran and when it was dropped.
+struct SpawnsWhenDropped {
+    /// Set if the spawned task ever runs.
+    ran: Rc<Cell<bool>>,
+    /// Set when the spawned task is dropped.
+    dropped: Rc<Cell<bool>>,
+}
+
+impl Future for SpawnsWhenDropped {
+    type Output = ();
+
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> Poll<()> {
+        Poll::Pending
+    }
+}
+
+impl Drop for SpawnsWhenDropped {
+    fn drop(&mut self) {
+        let (ran, flag) = (self.ran.clone(), DropFlag(self.dropped.clone()));
+        drop(minirt::spawn(async move {
+            let _flag = flag;
+            ran.set(true);
+        }));
+    }
+}
+
+#[test]
+fn a_destructor_that_spawns_while_its_runtime_drops_spawns_into_it() {
+    let (ran, dropped) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+    let rt = Runtime::with_virtual_clock();
+    drop(rt.spawn(SpawnsWhenDropped {
+        ran: ran.clone(),
+        dropped: dropped.clone(),
+    }));
+    rt.block_on(minirt::yield_now());
+    drop(rt); // Used to panic: "spawn called outside a runtime".
+    assert!(dropped.get() && !ran.get());
+}
+
+#[test]
+fn a_runtime_dropped_inside_another_keeps_its_spawns_to_itself() {
+    let (ran, dropped) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+    let outer = Runtime::with_virtual_clock();
+    outer.block_on(async {
+        let inner = Runtime::with_virtual_clock();
+        drop(inner.spawn(SpawnsWhenDropped {
+            ran: ran.clone(),
+            dropped: dropped.clone(),
+        }));
+        drop(inner);
+        assert_eq!(
+            minirt::task_count(),
+            1,
+            "nothing landed on the outer runtime"
+        );
+        minirt::yield_now().await;
+    });
+    assert!(dropped.get() && !ran.get());
+    // The outer runtime is current again.
+    outer.block_on(async { minirt::spawn(async {}).await.unwrap() });
 }

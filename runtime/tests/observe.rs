@@ -149,3 +149,60 @@ fn short_polls_are_not_stalls() {
     });
     assert!(recorder.stalls.borrow().is_empty());
 }
+
+/// An observer that spawns and counts from its hooks, and panics once
+/// when a task named "victim" is about to be polled.
+#[derive(Default)]
+struct Meddler {
+    /// Spawns made from the `spawned` hook.
+    spawned_from_hook: std::cell::Cell<u32>,
+    /// Whether the panic was raised.
+    panicked: std::cell::Cell<bool>,
+}
+
+impl Observer for Meddler {
+    fn spawned(&self, task: TaskRef<'_>) {
+        minirt::task_count();
+        if task.name == Some("parent") {
+            self.spawned_from_hook.set(self.spawned_from_hook.get() + 1);
+            drop(minirt::spawn_named("from a hook", async {}));
+        }
+    }
+
+    fn poll_started(&self, task: TaskRef<'_>, _at: Instant) {
+        minirt::task_count();
+        if task.name == Some("victim") && !self.panicked.replace(true) {
+            panic!("observer panicked");
+        }
+    }
+}
+
+#[test]
+fn an_observer_may_spawn_and_look_around_from_its_hooks() {
+    let meddler = Rc::new(Meddler::default());
+    let rt = Runtime::builder()
+        .virtual_clock()
+        .observer(meddler.clone())
+        .build();
+    rt.block_on(async {
+        minirt::spawn_named("parent", async { 7 }).await.unwrap();
+        minirt::yield_now().await;
+    });
+    assert_eq!(meddler.spawned_from_hook.get(), 1);
+    assert_eq!(rt.task_count(), 0, "the hook's task ran too");
+}
+
+#[test]
+fn an_observer_that_panics_leaves_every_handle_resolvable() {
+    let meddler = Rc::new(Meddler::default());
+    let rt = Runtime::builder()
+        .virtual_clock()
+        .observer(meddler.clone())
+        .build();
+    let victim = rt.spawn_named("victim", async { 42 });
+    let raised = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(minirt::yield_now())
+    }));
+    assert!(raised.is_err(), "the hook's panic reaches block_on");
+    assert_eq!(rt.block_on(victim).unwrap(), 42);
+}

@@ -147,3 +147,81 @@ fn a_million_pending_timers_fire_in_order() {
     );
     assert_eq!(*fired.last().unwrap(), Duration::from_micros(999_999));
 }
+
+#[test]
+fn sleeping_for_duration_max_neither_panics_nor_ends_early() {
+    let rt = Runtime::with_virtual_clock();
+    let gave_up = rt.block_on(async {
+        let start = Instant::now();
+        let result = minirt::timeout(Duration::from_secs(1), minirt::sleep(Duration::MAX)).await;
+        (result.is_err(), start.elapsed())
+    });
+    assert_eq!(gave_up, (true, Duration::from_secs(1)));
+    // On the system clock too: the deadline saturates instead of overflowing.
+    let result = minirt::block_on(minirt::timeout(
+        Duration::from_millis(5),
+        minirt::sleep(Duration::MAX),
+    ));
+    assert!(result.is_err());
+}
+
+#[test]
+fn a_deadline_past_the_last_tick_does_not_wrap_round_to_soon() {
+    let rt = Runtime::with_virtual_clock();
+    let far = Duration::from_micros(u64::MAX) + Duration::from_millis(1);
+    let result = rt.block_on(minirt::timeout(Duration::from_secs(1), minirt::sleep(far)));
+    assert!(
+        result.is_err(),
+        "a sleep of 584,942 years ended within a second"
+    );
+}
+
+#[test]
+fn timeout_duration_max_is_no_timeout() {
+    let result = minirt::block_on(minirt::timeout(
+        Duration::MAX,
+        minirt::sleep(Duration::from_millis(2)),
+    ));
+    assert_eq!(result, Ok(()));
+    let rt = Runtime::with_virtual_clock();
+    let result = rt.block_on(async {
+        minirt::timeout(Duration::MAX, minirt::sleep(Duration::from_secs(7))).await
+    });
+    assert_eq!(result, Ok(()));
+}
+
+#[test]
+fn a_sleep_centuries_long_is_reached_in_a_few_jumps() {
+    let rt = Runtime::with_virtual_clock();
+    let centuries = Duration::from_secs(500 * 365 * 86_400);
+    let wall = std::time::Instant::now();
+    let elapsed = rt.block_on(async {
+        let start = Instant::now();
+        minirt::sleep(centuries).await;
+        start.elapsed()
+    });
+    assert_eq!(elapsed, centuries);
+    // One refiling at the timer's window, not one every 19 hours (230,000).
+    assert!(
+        wall.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        wall.elapsed()
+    );
+}
+
+#[test]
+fn timers_are_built_without_a_runtime_and_count_from_their_first_poll() {
+    let rt = Runtime::with_virtual_clock();
+    rt.block_on(rt.sleep(Duration::from_secs(2)));
+    // Made outside any runtime, as the argument of `block_on`.
+    let result = rt.block_on(minirt::timeout(
+        Duration::from_secs(1),
+        minirt::sleep(Duration::from_secs(5)),
+    ));
+    assert!(result.is_err());
+    assert_eq!(rt.now(), Instant::ZERO + Duration::from_secs(3));
+    let sleep = minirt::sleep(Duration::from_secs(4));
+    assert_eq!(sleep.deadline(), None, "not counting until polled");
+    rt.block_on(sleep);
+    assert_eq!(rt.now(), Instant::ZERO + Duration::from_secs(7));
+}

@@ -87,10 +87,36 @@ impl<E> Slab<E> {
     }
 
     /// Frees an armed cell by index; every key to it goes stale.
+    ///
+    /// A cell that has used its last generation is retired, never reused:
+    /// with wrapping generations a key 2^32 reuses old would name the new
+    /// timer, and cancel it.
     pub(super) fn remove_at(&mut self, index: u32) -> E {
         let cell = &mut self.cells[index as usize];
-        cell.generation = cell.generation.wrapping_add(1);
-        self.free.push(index);
+        if cell.generation != u32::MAX {
+            cell.generation += 1;
+            self.free.push(index);
+        }
         cell.value.take().expect("an armed slab cell")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Slab;
+
+    #[test]
+    fn a_cell_whose_generations_ran_out_is_retired() {
+        let mut slab = Slab::new();
+        let old = slab.insert("old");
+        slab.remove_at(old.index);
+        slab.cells[old.index as usize].generation = u32::MAX; // 2^32 - 2 reuses on
+        let last = slab.insert("last");
+        assert_eq!(last.index, old.index);
+        slab.remove_at(last.index);
+        let new = slab.insert("new");
+        assert_ne!(new.index, old.index, "a wrapped generation reissues `old`");
+        assert_eq!(slab.get(old), None);
+        assert_eq!(slab.get(new), Some(&"new"));
     }
 }

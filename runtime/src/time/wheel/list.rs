@@ -30,12 +30,16 @@ impl<T> Wheel<T> {
     }
 
     /// Returns an unlinked cell to the free chain and hands back its payload.
-    /// Bumping the generation turns every key to it stale.
+    /// Bumping the generation turns every key to it stale. A cell that has
+    /// used its last generation is retired instead: a wrapped generation
+    /// would let a key 2^32 reuses old cancel the newest timer.
     pub(super) fn release(&mut self, index: u32) -> T {
         let entry = &mut self.entries[index as usize];
-        entry.generation = entry.generation.wrapping_add(1);
-        entry.next = self.free;
-        self.free = index;
+        if entry.generation != u32::MAX {
+            entry.generation += 1;
+            entry.next = self.free;
+            self.free = index;
+        }
         entry.payload.take().expect("released a free timer entry")
     }
 

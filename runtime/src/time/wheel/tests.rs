@@ -43,3 +43,38 @@ fn lower_levels_expire_first() {
     wheel.advance(u64::MAX / 2, &mut fired);
     assert_eq!(payloads(&fired), ['a', 'b', 'c']);
 }
+
+/// Through the public interface: a key whose entry was reused 2^32 times
+/// must not cancel the timer that now lives there.
+#[test]
+fn a_key_from_2_pow_32_reuses_ago_cancels_nothing() {
+    let mut wheel = Wheel::new(0);
+    let old = wheel.insert(10, "old").unwrap();
+    assert_eq!(wheel.cancel(old), Some("old"));
+    wheel.entries[old.index as usize].generation = u32::MAX; // as if reused since
+    let last = wheel.insert(10, "last").unwrap();
+    assert_eq!(wheel.cancel(last), Some("last"));
+    let new = wheel.insert(10, "new").unwrap();
+    assert_eq!(
+        wheel.cancel(old),
+        None,
+        "the old key cancelled the new timer"
+    );
+    assert_eq!(wheel.cancel(new), Some("new"));
+}
+
+/// A deadline at the very last tick neither overflows the wheel's
+/// arithmetic nor takes a jump per 2^36 ticks to reach.
+#[test]
+fn the_last_tick_is_reached_in_a_few_jumps() {
+    let mut wheel = Wheel::new(0);
+    wheel.insert(u64::MAX, "end of time").unwrap();
+    let mut fired = Vec::new();
+    let mut jumps = 0;
+    while let Some(next) = wheel.next_expiration() {
+        wheel.advance(next, &mut fired);
+        jumps += 1;
+    }
+    assert_eq!(payloads(&fired), ["end of time"]);
+    assert!(jumps <= 8, "{jumps} jumps");
+}
