@@ -151,12 +151,12 @@ fn futures_unordered_children_wakers_are_not_mistaken_for_a_deadlock() {
         let reply = answered_later(30);
         let children: FuturesUnordered<futures::future::LocalBoxFuture<'_, ()>> =
             FuturesUnordered::new();
+        let waiter = lock.clone();
+        children.push(Box::pin(async move { drop(waiter.lock().await) }));
         children.push(Box::pin(async move {
             reply.await.unwrap();
             drop(held);
         }));
-        let waiter = lock.clone();
-        children.push(Box::pin(async move { drop(waiter.lock().await) }));
         children.collect::<Vec<()>>().await;
     });
 }

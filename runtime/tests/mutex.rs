@@ -7,8 +7,9 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use minirt::sync::Mutex;
 use minirt::Runtime;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
 
 /// Longer than any of these programs takes, in virtual time.
@@ -77,32 +78,36 @@ fn a_lock_lost_in_a_select_passes_it_on() {
     let rt = Runtime::with_virtual_clock();
     rt.block_on(async {
         let lock = Rc::new(Mutex::named("m", ()));
-        let holder = minirt::spawn({
-            let lock = lock.clone();
-            async move {
-                let _held = lock.lock().await;
-                minirt::sleep(Duration::from_secs(1)).await;
-            }
-        });
-        minirt::yield_now().await;
+        let other_branch_ready = Rc::new(Cell::new(false));
+        let guard = lock.lock().await;
         let loser = minirt::spawn({
-            let lock = lock.clone();
+            let (lock, ready) = (lock.clone(), other_branch_ready.clone());
             async move {
-                // Both are ready at 1 s: the sleep wins the select, and the
-                // lock future, granted the lock, is dropped.
+                let other = std::future::poll_fn(|_| match ready.get() {
+                    true => Poll::Ready(()),
+                    false => Poll::Pending,
+                });
+                // Woken by the hand-over, this task finds the other branch
+                // ready too: the select takes it and drops the granted lock.
                 futures::select_biased! {
-                    () = minirt::sleep(Duration::from_secs(1)).fuse() => {},
-                    _ = lock.lock().fuse() => {},
+                    () = other.fuse() => {},
+                    _ = lock.lock().fuse() => panic!("the other branch goes first"),
                 }
             }
         });
+        minirt::yield_now().await; // The loser is queued on the lock.
         let next = minirt::spawn({
             let lock = lock.clone();
             async move { drop(lock.lock().await) }
         });
-        holder.await.unwrap();
+        minirt::yield_now().await; // And `next` behind it.
+        other_branch_ready.set(true);
+        drop(guard);
         loser.await.unwrap();
-        assert!(minirt::timeout(PATIENCE, next).await.is_ok());
+        assert!(
+            minirt::timeout(PATIENCE, next).await.is_ok(),
+            "the next waiter starved"
+        );
     });
 }
 
