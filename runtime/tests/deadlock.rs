@@ -152,7 +152,12 @@ fn futures_unordered_children_wakers_are_not_mistaken_for_a_deadlock() {
         let children: FuturesUnordered<futures::future::LocalBoxFuture<'_, ()>> =
             FuturesUnordered::new();
         let waiter = lock.clone();
-        children.push(Box::pin(async move { drop(waiter.lock().await) }));
+        children.push(Box::pin(async move {
+            // Polled again on its own, after the other child: the lock
+            // future is the last thing the task polls before it parks.
+            minirt::yield_now().await;
+            drop(waiter.lock().await)
+        }));
         children.push(Box::pin(async move {
             reply.await.unwrap();
             drop(held);
