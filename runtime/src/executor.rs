@@ -12,8 +12,6 @@
 //!    being checked.
 //! 3. **Turn the wheel.** Read the clock once and fire every timer that is
 //!    due: firing a timer wakes its task, which puts it in the ready queue.
-//!    (The timer queue is the wheel unless the builder chose a heap or an
-//!    ordered map, see `time/queue.rs`; the loop cannot tell which.)
 //! 4. **Park when idle.** With nothing ready, ask the clock to wait until the
 //!    next deadline or until a waker (maybe on another thread) queues a task.
 //!    An idle loop sleeps in the OS and burns no CPU.
@@ -25,8 +23,9 @@
 
 use crate::observe::{main_ref, Observe, TaskRef};
 use crate::task::{Task, TaskKey};
-use crate::time::queue::{AnyQueue, TimerQueue, TimerQueueKind};
-use crate::time::{now_tick, Timer};
+#[cfg(feature = "timer-queues")]
+use crate::time::queue::TimerQueue;
+use crate::time::{Timer, Timers};
 use crate::waker::{ReadyQueue, TaskWaker};
 use crate::{Clock, Park};
 use alloc::boxed::Box;
@@ -76,9 +75,8 @@ pub(crate) struct Core {
     /// Keys of tasks woken elsewhere (another thread, or outside
     /// `block_on`), moved to `ready` once per pass.
     pub(crate) queue: Arc<ReadyQueue>,
-    /// Pending timers, in ticks of the clock: the wheel, or the queue the
-    /// builder chose.
-    pub(crate) timers: RefCell<AnyQueue<Timer>>,
+    /// Pending timers, in ticks of the clock.
+    pub(crate) timers: RefCell<Timers>,
     /// Where time comes from.
     pub(crate) clock: Box<dyn Clock>,
     /// The id the next spawned task gets.
@@ -97,19 +95,19 @@ pub(crate) struct Core {
 
 impl Core {
     /// A loop with no tasks that reads time from `clock`, keeps its timers
-    /// in a queue of kind `timer_queue`, and proves deadlocks if asked.
+    /// in `timers` (empty, started at the clock's now), and proves
+    /// deadlocks if asked.
     pub(crate) fn new(
         clock: Box<dyn Clock>,
-        timer_queue: TimerQueueKind,
+        timers: Timers,
         observe: Option<Observe>,
         prove_deadlocks: bool,
     ) -> Self {
-        let start = now_tick(clock.now());
         Core {
             registry: Rc::new(Tasks::new()),
             ready: RefCell::new(VecDeque::new()),
             queue: Arc::new(ReadyQueue::new()),
-            timers: RefCell::new(AnyQueue::of_kind(timer_queue, start)),
+            timers: RefCell::new(timers),
             clock,
             next_id: Cell::new(1),
             in_block_on: Cell::new(false),
@@ -235,14 +233,16 @@ impl Core {
         self.clock.park(Park::new(deadline, outside_work, &woken));
     }
 
-    /// Advances the timer queue to the clock's "now" and wakes every timer due.
+    /// Advances the wheel to the clock's "now" and wakes every timer due.
     fn fire_timers(&self) {
         // An empty queue has nothing to fire: skip reading the clock, which
         // keeps timer-free workloads (spawn, ping-pong) free of clock reads.
         if !self.timers.borrow().is_empty() {
             let now = self.clock.now();
             let mut fired = self.fired.take();
-            self.timers.borrow_mut().advance(now_tick(now), &mut fired);
+            self.timers
+                .borrow_mut()
+                .advance(crate::time::now_tick(now), &mut fired);
             for (deadline, timer) in fired.drain(..) {
                 if let Some(observe) = &self.observe {
                     observe.report_timer(self, deadline, &timer, now);

@@ -18,9 +18,10 @@
 //!    `executor/builder.rs`: the [`Runtime`] that owns a loop.
 //! 4. `context.rs`: how [`spawn`] and [`sleep`] find the current runtime.
 //! 5. `time/clock.rs`: where time comes from, real or virtual.
-//! 6. `time/wheel.rs`: the timer wheel; `time/wheel/list.rs`: its storage;
-//!    `time/queue.rs`: the [`time::queue::TimerQueue`] interface, and the
-//!    binary heap and ordered map the wheel is measured against.
+//! 6. `time/wheel.rs`: the timer [`time::Wheel`]; `time/wheel/list.rs`: its
+//!    storage. Beside it, behind the `timer-queues` feature, `time/queue.rs`:
+//!    one `TimerQueue` interface, and the binary heap and ordered map the
+//!    wheel is measured against.
 //! 7. `time.rs`: [`sleep`], [`timeout`] on the runtime's clock;
 //!    `time/instant.rs`: [`Instant`], and where time becomes ticks.
 //! 8. `observe.rs`: the [`observe::Observer`] hooks, and how a stall is
@@ -81,6 +82,7 @@ pub use task::{yield_now, JoinError, JoinHandle, TaskId, YieldNow};
 #[cfg(feature = "std")]
 pub use time::clock::SystemClock;
 pub use time::clock::{Clock, Park, VirtualClock};
+#[cfg(feature = "timer-queues")]
 pub use time::queue::TimerQueueKind;
 #[cfg(feature = "std")]
 pub use time::{sleep, sleep_until, timeout};

@@ -1,8 +1,7 @@
 //! Time as tasks see it: [`Instant`], [`sleep`], [`sleep_until`], [`timeout`].
 //!
-//! Read this after `time/wheel.rs` and `time/queue.rs`. A [`Sleep`] is a
-//! future that files one timer in its runtime's timer queue (the wheel,
-//! unless the builder chose another) the first time it is polled, and is
+//! Read this after `time/wheel.rs`. A [`Sleep`] is a future that files one
+//! timer in its runtime's wheel the first time it is polled, and is
 //! ready once the loop has advanced the queue past its deadline. Dropping it
 //! cancels the timer (in O(1) on the wheel), so an abandoned sleep (a lost
 //! `timeout` race, an aborted task) never keeps the loop awake.
@@ -21,12 +20,24 @@ use core::time::Duration;
 
 pub(crate) mod clock;
 mod instant;
+#[cfg(feature = "timer-queues")]
 pub mod queue;
 mod wheel;
 
 pub use instant::Instant;
 pub(crate) use instant::{deadline_tick, now_tick};
-use queue::{TimerKey, TimerQueue};
+#[cfg(feature = "timer-queues")]
+use queue::TimerQueue;
+pub use wheel::{TimerKey, Wheel};
+
+/// Where the loop keeps its timers: the wheel. With the `timer-queues`
+/// feature, whichever queue the builder chose (the one place the choice
+/// shows, as embassy picks its run queue with a type alias).
+#[cfg(not(feature = "timer-queues"))]
+pub(crate) type Timers = Wheel<Timer>;
+/// Where the loop keeps its timers: the queue the builder chose.
+#[cfg(feature = "timer-queues")]
+pub(crate) type Timers = queue::AnyQueue<Timer>;
 
 /// What the timer queue holds for each armed timer.
 pub(crate) struct Timer {

@@ -1,9 +1,9 @@
 //! The article's async timelines, checked exactly on the virtual clock: each
-//! log line is recorded with the virtual second it happened at. Each runs
-//! once per timer queue (wheel, heap, ordered map), and must read the same,
-//! to the microsecond, on every one.
+//! log line is recorded with the virtual second it happened at. With the
+//! `timer-queues` feature each runs once per timer queue (wheel, heap,
+//! ordered map), and must read the same, to the microsecond, on every one.
 
-use minirt::{Instant, Runtime, TimerQueueKind};
+use minirt::{Instant, Runtime};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -34,16 +34,19 @@ async fn delay_message(
     record(&log, start, format!("Printing {message}"));
 }
 
-/// Every timer queue a runtime can keep its sleeps in.
-const QUEUES: [TimerQueueKind; 3] = [
-    TimerQueueKind::Wheel,
-    TimerQueueKind::Heap,
-    TimerQueueKind::OrderedMap,
-];
+/// A virtual-clock runtime per timer queue it can keep its sleeps in.
+#[cfg(feature = "timer-queues")]
+fn runtimes() -> impl Iterator<Item = Runtime> {
+    use minirt::TimerQueueKind::{Heap, OrderedMap, Wheel};
+    [Wheel, Heap, OrderedMap]
+        .into_iter()
+        .map(|kind| Runtime::builder().virtual_clock().timer_queue(kind).build())
+}
 
-/// A runtime on the virtual clock with its timers in a queue of `kind`.
-fn runtime(kind: TimerQueueKind) -> Runtime {
-    Runtime::builder().virtual_clock().timer_queue(kind).build()
+/// A virtual-clock runtime: the wheel is the only timer queue.
+#[cfg(not(feature = "timer-queues"))]
+fn runtimes() -> impl Iterator<Item = Runtime> {
+    std::iter::once(Runtime::with_virtual_clock())
 }
 
 /// Turns the log into comparable `(seconds, line)` pairs.
@@ -60,8 +63,7 @@ fn expect(pairs: &[(f64, &str)]) -> Vec<(f64, String)> {
 
 #[test]
 fn create_task_counts_one_then_three() {
-    for kind in QUEUES {
-        let rt = runtime(kind);
+    for (queue, rt) in runtimes().enumerate() {
         let log: Log = Rc::default();
         rt.block_on(async {
             let start = Instant::now();
@@ -92,15 +94,14 @@ fn create_task_counts_one_then_three() {
                 (3.0, "Printing THREE"), // 3 s in all, not 5: the sleeps overlap
                 (3.0, "Main Ended"),
             ]),
-            "on the {kind:?} queue"
+            "on timer queue {queue}"
         );
     }
 }
 
 #[test]
 fn gather_prints_each_at_its_own_second() {
-    for kind in QUEUES {
-        let rt = runtime(kind);
+    for (queue, rt) in runtimes().enumerate() {
         let log: Log = Rc::default();
         let wall = std::time::Instant::now();
         rt.block_on(async {
@@ -121,7 +122,7 @@ fn gather_prints_each_at_its_own_second() {
             expected.push((f64::from(second), format!("Printing {name}")));
         }
         expected.push((5.0, "Main Ended".into()));
-        assert_eq!(lines(&log), expected, "on the {kind:?} queue");
+        assert_eq!(lines(&log), expected, "on timer queue {queue}");
         assert!(
             wall.elapsed() < Duration::from_secs(1),
             "virtual time must not take real time"
@@ -131,8 +132,7 @@ fn gather_prints_each_at_its_own_second() {
 
 #[test]
 fn a_blocking_call_stalls_the_whole_loop() {
-    for kind in QUEUES {
-        let rt = runtime(kind);
+    for (queue, rt) in runtimes().enumerate() {
         let log: Log = Rc::default();
         rt.block_on(async {
             let start = Instant::now();
@@ -162,7 +162,7 @@ fn a_blocking_call_stalls_the_whole_loop() {
                 (8.0, "Printing FIVE"), // 3 + 5: 8 s in all, as in the article
                 (8.0, "Main Ended"),
             ]),
-            "on the {kind:?} queue"
+            "on timer queue {queue}"
         );
     }
 }

@@ -3,6 +3,8 @@
 //! when it fires. A thousand sleeps, a third of them abandoned to a
 //! timeout (which cancels them), checked on the wheel, heap and map.
 
+#![cfg(feature = "timer-queues")]
+
 use minirt::{Instant, Runtime, TimerQueueKind};
 use std::cell::RefCell;
 use std::rc::Rc;

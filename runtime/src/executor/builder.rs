@@ -6,7 +6,10 @@
 
 use super::{Core, Runtime};
 use crate::observe::{Observe, Observer};
-use crate::{Clock, TimerQueueKind, VirtualClock};
+use crate::time::{now_tick, Timers};
+#[cfg(feature = "timer-queues")]
+use crate::TimerQueueKind;
+use crate::{Clock, VirtualClock};
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use core::time::Duration;
@@ -29,6 +32,7 @@ pub struct Builder {
     /// virtual one).
     clock: Option<Box<dyn Clock>>,
     /// Where pending timers are kept.
+    #[cfg(feature = "timer-queues")]
     timer_queue: TimerQueueKind,
     /// Who hears the loop's events.
     observer: Option<Rc<dyn Observer>>,
@@ -44,6 +48,7 @@ impl Builder {
     pub(super) fn new() -> Self {
         Builder {
             clock: None,
+            #[cfg(feature = "timer-queues")]
             timer_queue: TimerQueueKind::Wheel,
             observer: None,
             stall_threshold: Duration::from_millis(100),
@@ -85,6 +90,7 @@ impl Builder {
     ///     assert_eq!(slept, Duration::from_millis(1500));
     /// }
     /// ```
+    #[cfg(feature = "timer-queues")]
     pub fn timer_queue(mut self, kind: TimerQueueKind) -> Self {
         self.timer_queue = kind;
         self
@@ -125,12 +131,12 @@ impl Builder {
         let observe = self
             .observer
             .map(|observer| Observe::new(observer, self.stall_threshold));
-        Runtime::from_core(Core::new(
-            clock,
-            self.timer_queue,
-            observe,
-            self.prove_deadlocks,
-        ))
+        let start = now_tick(clock.now());
+        #[cfg(feature = "timer-queues")]
+        let timers = Timers::of_kind(self.timer_queue, start);
+        #[cfg(not(feature = "timer-queues"))]
+        let timers = Timers::new(start);
+        Runtime::from_core(Core::new(clock, timers, observe, self.prove_deadlocks))
     }
 }
 

@@ -1,10 +1,12 @@
 //! [`TimerQueue`]: what the loop needs from a store of timers, and three
 //! ways to build one (a wheel, a binary heap, an ordered map).
 //!
-//! Read this after `time/wheel.rs`. The runtime uses the wheel; the other
-//! two are here to be compared with it, in the tests (all three against one
-//! model), under a real loop (`Builder::timer_queue`), and at scale
-//! (`concur bench queues`). They answer the question the wheel's docs raise:
+//! A side feature, `timer-queues`, off by default: the runtime's own loop
+//! keeps its timers in the wheel, called directly. With the feature the
+//! loop keeps an `AnyQueue` instead, and the other two queues can be
+//! compared with the wheel in the tests (all three against one model),
+//! under a real loop (`Builder::timer_queue`), and at scale (`concur bench
+//! queues`, which turns the feature on). They answer the question the wheel's docs raise:
 //! why a wheel, when a heap or a sorted map is the textbook answer?
 //!
 //! # What a timer queue does
@@ -62,24 +64,11 @@ mod slab;
 #[cfg(test)]
 mod tests;
 
-pub use super::wheel::Wheel;
+pub use super::wheel::{TimerKey, Wheel};
 pub use heap::BinaryHeapQueue;
 pub(crate) use kind::AnyQueue;
 pub use kind::TimerQueueKind;
 pub use ordered::OrderedMapQueue;
-
-/// A handle to one armed timer, returned by [`TimerQueue::insert`].
-///
-/// Like a ticket: it names the timer, and stops working once the timer has
-/// fired or been cancelled, even if its slab entry is reused (the
-/// generation no longer matches).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TimerKey {
-    /// Index in the queue's slab of entries.
-    pub(crate) index: u32,
-    /// Generation of that entry when the timer was armed.
-    pub(crate) generation: u32,
-}
 
 /// A store of timers, each a deadline in ticks (1 µs) and a payload `T`
 /// (a `Waker` in the runtime, anything in the tests and benchmarks).
@@ -127,4 +116,40 @@ pub trait TimerQueue<T> {
     /// every timer due at or before `now` into `fired`, earliest first
     /// (timers due at the same tick in no promised order).
     fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>);
+}
+
+/// The wheel, seen through the interface it is compared by: each method is
+/// its own, which it also has without this feature.
+impl<T> TimerQueue<T> for Wheel<T> {
+    fn new(now: u64) -> Self {
+        Wheel::new(now)
+    }
+
+    fn len(&self) -> usize {
+        Wheel::len(self)
+    }
+
+    fn insert(&mut self, deadline: u64, payload: T) -> Result<TimerKey, T> {
+        Wheel::insert(self, deadline, payload)
+    }
+
+    fn payload(&self, key: TimerKey) -> Option<&T> {
+        Wheel::payload(self, key)
+    }
+
+    fn update(&mut self, key: TimerKey, payload: T) {
+        Wheel::update(self, key, payload);
+    }
+
+    fn cancel(&mut self, key: TimerKey) -> Option<T> {
+        Wheel::cancel(self, key)
+    }
+
+    fn next_expiration(&self) -> Option<u64> {
+        Wheel::next_expiration(self)
+    }
+
+    fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
+        Wheel::advance(self, now, fired);
+    }
 }

@@ -1,11 +1,11 @@
 //! The hierarchical hashed timer wheel: where every pending `sleep` waits.
 //!
-//! Read this after `time/clock.rs`. The executor owns one [`Wheel`] (unless
-//! the builder chose another queue); `Sleep` inserts into it, dropping a
-//! `Sleep` cancels, and each turn of the run loop calls
-//! [`advance`](TimerQueue::advance) with the clock's "now" to collect what
-//! expired. Its methods are those of [`TimerQueue`], in `time/queue.rs`,
-//! which also holds the queues it is measured against.
+//! Read this after `time/clock.rs`. The executor owns one [`Wheel`] and
+//! calls it directly; `Sleep` inserts into it, dropping a `Sleep` cancels,
+//! and each turn of the run loop calls [`advance`](Wheel::advance) with the
+//! clock's "now" to collect what expired. (The queues it is measured
+//! against live beside it, in `time/queue.rs`, behind the `timer-queues`
+//! feature.)
 //!
 //! # Why a wheel
 //!
@@ -47,8 +47,20 @@
 //! Entries live in a slab (`Vec`) and each slot is a doubly linked list of
 //! slab indices, so cancel unlinks in O(1) without unsafe pointers.
 
-use super::queue::{TimerKey, TimerQueue};
 use alloc::vec::Vec;
+
+/// A handle to one armed timer, returned by [`Wheel::insert`].
+///
+/// Like a ticket: it names the timer, and stops working once the timer has
+/// fired or been cancelled, even if its slab entry is reused (the
+/// generation no longer matches).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerKey {
+    /// Index in the queue's slab of entries.
+    pub(crate) index: u32,
+    /// Generation of that entry when the timer was armed.
+    pub(crate) generation: u32,
+}
 
 /// Bits of the deadline consumed by one level: 64 slots.
 const BITS_PER_LEVEL: u32 = 6;
@@ -78,7 +90,7 @@ struct Expiration {
 /// # Examples
 ///
 /// ```
-/// use minirt::time::queue::{TimerQueue, Wheel};
+/// use minirt::time::Wheel;
 /// let mut wheel = Wheel::new(0);
 /// wheel.insert(70_000, "in 70 ms").unwrap();
 /// // The next work is a cascade at 69 632 µs, where the timer's level-2
@@ -131,8 +143,9 @@ mod list;
 #[cfg(test)]
 mod tests;
 
-impl<T> TimerQueue<T> for Wheel<T> {
-    fn new(elapsed: u64) -> Self {
+impl<T> Wheel<T> {
+    /// An empty wheel whose time starts at tick `elapsed`.
+    pub fn new(elapsed: u64) -> Self {
         Wheel {
             elapsed,
             heads: [NIL; LEVELS * SLOTS + 1],
@@ -144,11 +157,23 @@ impl<T> TimerQueue<T> for Wheel<T> {
         }
     }
 
-    fn len(&self) -> usize {
+    /// Number of armed timers.
+    pub fn len(&self) -> usize {
         self.len
     }
 
-    fn insert(&mut self, deadline: u64, payload: T) -> Result<TimerKey, T> {
+    /// Whether no timer is armed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Arms a timer due at `deadline`.
+    ///
+    /// # Errors
+    ///
+    /// A deadline not after the time reached is already due: the payload
+    /// comes back and nothing is armed, so the caller can treat it as fired.
+    pub fn insert(&mut self, deadline: u64, payload: T) -> Result<TimerKey, T> {
         if deadline <= self.elapsed {
             return Err(payload);
         }
@@ -161,32 +186,39 @@ impl<T> TimerQueue<T> for Wheel<T> {
         })
     }
 
-    fn payload(&self, key: TimerKey) -> Option<&T> {
+    /// The payload of an armed timer; `None` for a stale key.
+    pub fn payload(&self, key: TimerKey) -> Option<&T> {
         let entry = self.entries.get(key.index as usize)?;
         (entry.generation == key.generation).then_some(entry.payload.as_ref()?)
     }
 
-    fn update(&mut self, key: TimerKey, payload: T) {
+    /// Replaces the payload of an armed timer; a stale key is ignored.
+    pub fn update(&mut self, key: TimerKey, payload: T) {
         if let Some(entry) = self.armed_mut(key) {
             entry.payload = Some(payload);
         }
     }
 
-    /// Disarms a timer in O(1): unlink it from its slot's list.
-    fn cancel(&mut self, key: TimerKey) -> Option<T> {
+    /// Disarms a timer in O(1) (unlinks it from its slot's list) and
+    /// returns its payload; `None` for a stale key.
+    pub fn cancel(&mut self, key: TimerKey) -> Option<T> {
         self.armed_mut(key)?;
         self.unlink(key.index);
         self.len -= 1;
         Some(self.release(key.index))
     }
 
-    /// The start of the next slot to fire or cascade (see `next_slot`).
-    fn next_expiration(&self) -> Option<u64> {
+    /// The tick by which `advance` next has work: the start of the next
+    /// slot to fire or cascade (see `next_slot`), never later than the
+    /// earliest deadline. `None` when nothing is armed.
+    pub fn next_expiration(&self) -> Option<u64> {
         self.next_slot().map(|slot| slot.tick)
     }
 
-    /// Fires or cascades one slot at a time, earliest slot first.
-    fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
+    /// Moves time forward to `now`, pushing every timer due by then into
+    /// `fired` with its deadline: it fires or cascades one slot at a time,
+    /// earliest slot first.
+    pub fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
         while let Some(next) = self.next_slot() {
             if next.tick > now {
                 break;

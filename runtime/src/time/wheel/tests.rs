@@ -1,7 +1,7 @@
 //! Tests of what only the wheel has: its overflow list and its levels. The model check that every queue (the wheel
 //! included) must pass is in `time/queue/tests.rs`.
 
-use super::{TimerQueue, Wheel};
+use super::Wheel;
 use alloc::vec::Vec;
 
 /// A year of ticks (1 µs each): far past the wheel's ~19 h span, so
