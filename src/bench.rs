@@ -37,7 +37,6 @@ pub use runner::Row;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::path::{Path, PathBuf};
 
 /// The repeats of each measurement when `--repeat` is not given.
 pub const DEFAULT_REPEAT: usize = 5;
@@ -125,21 +124,22 @@ pub fn to_json(reports: &[SuiteReport]) -> Result<String> {
     Ok(text)
 }
 
-/// Writes an SVG chart per suite of a run's JSON (as [`to_json`] writes it)
-/// into `dir`, as `<suite>.svg`: the suite's headline metric against n.
+/// An SVG chart per suite of a run's JSON (as [`to_json`] writes it): the
+/// suite's name and the text of its chart, its headline metric against n.
 ///
 /// # Errors
-/// JSON not in that shape, or a file that cannot be written.
-pub fn write_charts(json: &str, dir: &Path) -> Result<Vec<PathBuf>> {
+/// JSON not in that shape.
+pub fn charts(json: &str) -> Result<Vec<(&'static str, String)>> {
     let value: serde_json::Value = serde_json::from_str(json).context("reading the bench JSON")?;
     let suites = match value {
         serde_json::Value::Array(suites) => suites,
         one => vec![one],
     };
-    let mut written = Vec::new();
+    let mut charts = Vec::new();
     for suite in &suites {
         let name = suite["suite"].as_str().context("a suite without a name")?;
-        let metric = Suite::find(name).context("an unknown suite")?.headline();
+        let known = Suite::find(name).context("an unknown suite")?;
+        let metric = known.headline();
         let rows = suite["results"]
             .as_array()
             .context("a suite without results")?;
@@ -154,10 +154,8 @@ pub fn write_charts(json: &str, dir: &Path) -> Result<Vec<PathBuf>> {
                 })
             })
             .collect();
-        let path = dir.join(format!("{name}.svg"));
         let text = chart::svg(name, metric, runner::unit_of(metric), &points)?;
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
+        charts.push((known.name(), text));
     }
-    Ok(written)
+    Ok(charts)
 }

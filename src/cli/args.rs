@@ -191,41 +191,6 @@ pub(super) fn check_flags(
     check_conflicts(scenarios, backends, sized, common.virtual_clock)
 }
 
-/// Refuses an output path that cannot be written, before anything runs, by
-/// creating (and removing) an empty file beside it: only the file system
-/// knows about permissions, read-only mounts and full disks.
-///
-/// # Errors
-///
-/// If the probe cannot be created, naming `flag`, the path and the reason.
-pub fn probe_writable(flag: &str, path: &std::path::Path) -> Result<(), UsageError> {
-    let mut name = std::ffi::OsString::from(".");
-    name.push(path.file_name().unwrap_or_default());
-    name.push(format!(".{}.probe", std::process::id()));
-    let probe = path.with_file_name(name);
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-    {
-        Ok(file) => {
-            drop(file);
-            // The probe is empty and ours; failing to remove it is harmless.
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(error) => {
-            // "Permission denied (os error 13)": the words are enough.
-            let text = error.to_string();
-            let reason = text.split(" (os error").next().unwrap_or(&text).to_string();
-            Err(UsageError(format!(
-                "{flag} {} cannot be written: {reason}",
-                path.display()
-            )))
-        }
-    }
-}
-
 /// Parses a count for `--lists` or `--len`: at least 1. The product of
 /// the two is checked by the sort (`sort::validate_size`).
 ///

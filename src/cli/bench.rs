@@ -6,6 +6,7 @@
 //! written. The suites themselves are in `src/bench.rs`.
 
 use super::args::UsageError;
+use super::commands::check_output_path;
 use super::say;
 use crate::bench::{self, goals, plan, Suite};
 use crate::sort;
@@ -91,7 +92,7 @@ pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(path) = &args.json {
-        check_path(path)?;
+        check_output_path("--json", path)?;
     }
     if let Some(dir) = &args.svg {
         if !dir.is_dir() {
@@ -101,7 +102,12 @@ pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     if let (Some(from), Some(dir)) = (&args.from, &args.svg) {
         let json = std::fs::read_to_string(from)
             .map_err(|error| UsageError(format!("--from {}: {error}", from.display())))?;
-        return charts(&json, dir);
+        let charts = bench::charts(&json)?;
+        check_charts(dir, charts.iter().map(|chart| chart.0))?;
+        return write_charts(dir, &charts);
+    }
+    if let Some(dir) = &args.svg {
+        check_charts(dir, suites.iter().map(|suite| suite.name()))?;
     }
     let options = bench::Options {
         suites: suites.clone(),
@@ -115,18 +121,34 @@ pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         say(goals::render(&goals))?;
     }
     if let Some(path) = &args.json {
-        write(path, &bench::to_json(&reports)?)?;
+        crate::output::write(path, bench::to_json(&reports)?.as_bytes())?;
         let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     }
     if let Some(dir) = &args.svg {
-        charts(&bench::to_json(&reports)?, dir)?;
+        write_charts(dir, &bench::charts(&bench::to_json(&reports)?)?)?;
     }
     Ok(())
 }
 
-/// Draws the charts of `json` into `dir` and says where they went.
-fn charts(json: &str, dir: &Path) -> anyhow::Result<()> {
-    for path in bench::write_charts(json, dir)? {
+/// Where the chart of the suite `name` goes in `dir`.
+fn chart_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.svg"))
+}
+
+/// Refuses, before anything runs, a chart of the suites `names` that could
+/// not be written into `dir`.
+fn check_charts<'a>(dir: &Path, names: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {
+    for name in names {
+        check_output_path("--svg", &chart_path(dir, name))?;
+    }
+    Ok(())
+}
+
+/// Writes each (suite, SVG) chart into `dir` and says where it went.
+fn write_charts(dir: &Path, charts: &[(&str, String)]) -> anyhow::Result<()> {
+    for (name, svg) in charts {
+        let path = chart_path(dir, name);
+        crate::output::write(&path, svg.as_bytes())?;
         let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     }
     Ok(())
@@ -135,33 +157,6 @@ fn charts(json: &str, dir: &Path) -> anyhow::Result<()> {
 /// `concur bench-child`.
 pub(super) fn child(args: &BenchChildArgs) -> anyhow::Result<()> {
     bench::child_main(&args.suite, &args.backend, args.n)
-}
-
-/// Refuses a JSON path that cannot be written, before anything runs.
-fn check_path(path: &Path) -> anyhow::Result<()> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    if path.file_name().is_none() || path.is_dir() {
-        return Err(UsageError(format!("--json {} is not a file name", path.display())).into());
-    }
-    if !parent.is_dir() {
-        let problem = "is in a directory that does not exist";
-        return Err(UsageError(format!("--json {} {problem}", path.display())).into());
-    }
-    Ok(())
-}
-
-/// Writes `text` to `path` through a temporary file and a rename, so an
-/// interrupted write never leaves half a file.
-fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(format!(".{}.tmp", std::process::id()));
-    let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, text).with_context(|| format!("writing {}", temporary.display()))?;
-    std::fs::rename(&temporary, path).with_context(|| format!("renaming to {}", path.display()))
 }
 
 #[cfg(test)]

@@ -229,21 +229,7 @@ pub(super) fn sort_options(
 }
 
 /// Refuses an output path (of `flag`) that cannot be written, before
-/// anything runs.
+/// anything runs (see [`crate::output::check`]).
 pub(super) fn check_output_path(flag: &str, path: &Path) -> anyhow::Result<()> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let problem = if path.file_name().is_none() || path.is_dir() {
-        Some("is not a file name")
-    } else if !parent.is_dir() {
-        Some("is in a directory that does not exist")
-    } else {
-        None
-    };
-    match problem {
-        Some(problem) => Err(UsageError(format!("{flag} {} {problem}", path.display())).into()),
-        None => args::probe_writable(flag, path).map_err(Into::into),
-    }
+    crate::output::check(flag, path).map_err(|problem| UsageError(problem).into())
 }

@@ -4,7 +4,6 @@
 use super::args::{parse_backend, parse_scenario, parse_stall_threshold, parse_unit};
 use super::commands::{check_output_path, chosen_backends, sort_options};
 use super::{say, CommonArgs};
-use crate::report::json::write_atomically;
 use crate::scenario::{self, Scenario};
 use crate::sort;
 use crate::timeline::{svg, text, Picture};
@@ -58,7 +57,7 @@ pub(super) fn timeline(args: &TimelineArgs) -> anyhow::Result<()> {
     }
     match &args.svg {
         Some(path) => {
-            write_atomically(path, &svg::render(&pictures, args.unit))?;
+            crate::output::write(path, svg::render(&pictures, args.unit).as_bytes())?;
             // Progress, not output: stdout stays empty when a file is named.
             let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
             Ok(())

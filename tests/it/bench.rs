@@ -111,3 +111,75 @@ fn bench_queues_refuses_bad_sizes_in_one_line() {
     }
     std::fs::remove_dir_all(directory).expect("cleaned up");
 }
+
+/// A tmpfs of 64 KiB mounted on a fresh directory, unmounted on drop; or
+/// `None` (and a printed line) where mounting is not permitted.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    /// Mounts it, and fills it to the last byte with one file, `filler`.
+    fn full(name: &str) -> Option<SmallDisk> {
+        let directory = empty_directory(name);
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(&directory)
+            .output();
+        if !mounted.is_ok_and(|output| output.status.success()) {
+            println!("skipped: cannot mount a tmpfs here (needs root)");
+            let _ = std::fs::remove_dir_all(&directory);
+            return None;
+        }
+        let disk = SmallDisk(directory);
+        let mut filler = std::fs::File::create(disk.0.join("filler")).expect("a file");
+        let block = [0u8; 4096];
+        while std::io::Write::write_all(&mut filler, &block).is_ok() {}
+        while std::io::Write::write_all(&mut filler, &[0]).is_ok() {}
+        Some(disk)
+    }
+
+    /// The names in it.
+    fn names(&self) -> Vec<String> {
+        let entries = std::fs::read_dir(&self.0).expect("readable");
+        let names = entries.map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned());
+        names.collect()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn bench_on_a_full_disk_leaves_no_temporary_file() {
+    let Some(disk) = SmallDisk::full("full-disk") else {
+        return;
+    };
+    let out = disk.0.join("q.json");
+    let out = out.to_str().expect("a UTF-8 path");
+    let dir = disk.0.to_str().expect("a UTF-8 path");
+    // Twice, as a user would retry: nothing is left either time.
+    for output in [["--json", out], ["--json", out], ["--svg", dir]] {
+        let mut args = vec!["bench", "queues", "--n", "1000", "--repeat", "1"];
+        args.extend(output);
+        let (code, _stdout, stderr) = concur(&disk.0, &args);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(
+            last.contains("No space left on device"),
+            "{args:?}: {stderr}"
+        );
+        let named = if output[0] == "--json" {
+            out.to_string()
+        } else {
+            format!("{dir}/queues.svg")
+        };
+        assert!(
+            last.starts_with(&format!("error: writing {named}: ")),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(disk.names(), ["filler"], "{args:?} left a file behind");
+    }
+}
