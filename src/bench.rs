@@ -30,7 +30,7 @@ mod runner;
 mod tasks;
 mod threads;
 
-pub use child::{child_main, CHILD_SUBCOMMAND};
+pub use child::{check_child, child_main, CHILD_SUBCOMMAND};
 pub use plan::Suite;
 pub use report::SuiteReport;
 pub use runner::Row;

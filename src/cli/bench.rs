@@ -40,11 +40,13 @@ pub(super) struct BenchArgs {
 /// `concur bench-child`: one measurement, printed as a JSON line.
 #[derive(Debug, Args)]
 pub(super) struct BenchChildArgs {
-    /// The suite.
-    suite: String,
-    /// The backend.
+    /// The suite (not `all`).
+    #[arg(value_parser = parse_suite)]
+    suite: Suite,
+    /// The backend: one of the suite's, but not a Python one.
     backend: String,
-    /// The size.
+    /// The size: at least 1, at most what the suite takes on the backend.
+    #[arg(value_parser = super::args::parse_count)]
     n: usize,
 }
 
@@ -60,6 +62,14 @@ fn parse_suites(name: &str) -> Result<SuiteList, String> {
     Suite::find(name)
         .map(|suite| SuiteList(vec![suite]))
         .ok_or_else(|| format!("unknown suite '{name}'; accepted: {}", plan::names()))
+}
+
+/// Parses the one suite of `bench-child`.
+fn parse_suite(name: &str) -> Result<Suite, String> {
+    Suite::find(name).ok_or_else(|| {
+        let names: Vec<&str> = Suite::ALL.iter().map(|suite| suite.name()).collect();
+        format!("unknown suite '{name}'; accepted: {}", names.join(", "))
+    })
 }
 
 /// Parses `--repeat`: 1 to [`bench::MAX_REPEAT`].
@@ -154,9 +164,14 @@ fn write_charts(dir: &Path, charts: &[(&str, String)]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `concur bench-child`.
+/// `concur bench-child`: refuses what `bench` never passes (a backend
+/// outside the suite, a size past its cap: 2^32 timers would allocate 64
+/// GiB) as a usage error, then measures.
 pub(super) fn child(args: &BenchChildArgs) -> anyhow::Result<()> {
-    bench::child_main(&args.suite, &args.backend, args.n)
+    let (suite, backend, n) = (args.suite, args.backend.as_str(), args.n);
+    bench::check_child(suite, backend, n)
+        .map_err(|problem| UsageError(format!("bench-child: {problem}")))?;
+    bench::child_main(suite, backend, n)
 }
 
 #[cfg(test)]

@@ -59,6 +59,16 @@ const CASES: &[(&str, &str)] = &[
     ("compare gather tasks --len 10 --json out.json", "--lists and --len size the sort"),
     ("run gather --virtual -b smol", "--virtual puts minirt on its virtual clock, but minirt is not among the backends to run (smol)"),
     ("compare delay --virtual --json out.json", "minirt is not among the backends to run (sync)"),
+    // The hidden commands concur runs itself, given what it never passes.
+    ("deadlock-child minirt 10", "invalid value 'minirt' for '<BACKEND>': deadlock-child runs A3 on a backend that cannot see a deadlock; accepted: smol, tokio"),
+    ("deadlock-child nosuch 10", "accepted: smol, tokio"),
+    ("deadlock-child smol 0", "invalid value '0' for '<UNIT_MS>': a unit of 0 ms is out of range; use a whole number of milliseconds from 1 to 10000"),
+    ("bench-child timers minirt 4294967297", "bench-child: n 4294967297 is too large for timers on minirt (at most 10000000)"),
+    ("bench-child timers threads 200000", "n 200000 is too large for timers on threads (at most 100000)"),
+    ("bench-child timers minirt 0", "invalid value '0' for '<N>': must be at least 1"),
+    ("bench-child timers nosuch 10", "bench-child: suite timers has no backend 'nosuch'; accepted: minirt, smol, tokio"),
+    ("bench-child timers py-asyncio 10", "suite timers has no backend 'py-asyncio'"),
+    ("bench-child nosuch minirt 10", "invalid value 'nosuch' for '<SUITE>': unknown suite 'nosuch'; accepted: timers, spawn"),
     // Bad input that passed the parser must still stop before any write.
     ("compare nosuch --json out.json", "unknown scenario 'nosuch'"),
     ("compare sort --lists 0 --json out.json", "must be at least 1"),

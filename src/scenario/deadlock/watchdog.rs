@@ -88,8 +88,20 @@ pub(super) fn run_in_child(backend: &str, ctx: &Ctx) -> anyhow::Result<Outcome> 
     Ok(outcome)
 }
 
+/// The backends A3 runs in a child: those with an event loop that cannot
+/// see a deadlock, every one but minirt (which proves it, in-process).
+pub fn child_backends() -> Vec<&'static str> {
+    let all = backend::all(backend::Options::default());
+    let blind = all
+        .iter()
+        .filter(|backend| backend.supports(Model::EventLoop));
+    let blind = blind.filter(|backend| backend.name() != "minirt");
+    blind.map(Backend::name).collect()
+}
+
 /// `concur deadlock-child <backend> <unit_ms>`: runs A3's tasks on
-/// `backend`, printing each log line as it happens, until killed.
+/// `backend` (one of [`child_backends`], as the CLI checks), printing each
+/// log line as it happens, until killed.
 ///
 /// # Errors
 ///
