@@ -37,6 +37,8 @@ pub use runner::Row;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// The repeats of each measurement when `--repeat` is not given.
 pub const DEFAULT_REPEAT: usize = 5;
@@ -55,14 +57,31 @@ pub struct Options {
     pub repeat: usize,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Set from outside (Ctrl-C) to stop: what finished is kept, and no
+    /// more children start.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// What [`run`] gave.
+#[derive(Debug)]
+pub struct Finished {
+    /// One report per suite that ran, the interrupted one included.
+    pub reports: Vec<SuiteReport>,
+    /// One line per child that failed (also among its suite's notes).
+    pub failures: Vec<String>,
+    /// How many children ran, failed or not.
+    pub children: usize,
+    /// Whether [`Options::stop`] cut the run short.
+    pub interrupted: bool,
 }
 
 /// Runs the suites of `options`, printing each table to stdout as it
-/// finishes, and returns the reports.
+/// finishes (or is stopped), and returns the reports.
 ///
 /// # Errors
-/// Only if stdout closes; a failed child becomes a note in its report.
-pub fn run(options: &Options) -> Result<Vec<SuiteReport>> {
+/// Only if stdout closes; a failed child becomes a note in its report,
+/// and a line in [`Finished::failures`].
+pub fn run(options: &Options) -> Result<Finished> {
     let python = python::available();
     let mut planned = Vec::new();
     let mut total = 0;
@@ -80,20 +99,31 @@ pub fn run(options: &Options) -> Result<Vec<SuiteReport>> {
         planned.push((suite, jobs, skipped));
     }
     let bar = progress_bar(total as u64, options.progress);
-    let mut reports = Vec::new();
+    let mut finished = Finished {
+        reports: Vec::new(),
+        failures: Vec::new(),
+        children: 0,
+        interrupted: false,
+    };
     for (suite, jobs, mut notes) in planned {
-        let (results, failures) = runner::run(suite, &jobs, options.repeat, &bar);
-        notes.extend(failures);
+        let ran = runner::run(suite, &jobs, options.repeat, &bar, &options.stop);
+        notes.extend(ran.notes);
         let report = SuiteReport {
             suite: suite.name(),
-            results,
+            results: ran.rows,
             notes,
         };
         bar.suspend(|| crate::cli::say(format!("{}\n", report::table(suite, &report))))?;
-        reports.push(report);
+        finished.reports.push(report);
+        finished.failures.extend(ran.failures);
+        finished.children += ran.children;
+        if ran.interrupted {
+            finished.interrupted = true;
+            break;
+        }
     }
     bar.finish_and_clear();
-    Ok(reports)
+    Ok(finished)
 }
 
 /// The progress bar: children done of children planned, with the one

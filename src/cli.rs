@@ -10,10 +10,11 @@ mod bench;
 mod commands;
 mod compare;
 mod guard;
+mod interrupt;
 pub mod summary;
 mod timeline;
 
-pub use self::compare::Interrupted;
+pub use self::interrupt::Interrupted;
 
 use self::args::{
     parse_backend, parse_count, parse_deadlock_backend, parse_scenario, parse_stall_threshold,

@@ -21,6 +21,8 @@
 //! 7. [`sort`]: the CPU-bound merge sort of section 10, on every strategy.
 //! 8. [`executor`]: the executor the async examples run on, chosen by cargo
 //!    feature (minirt, `smol` or `tokio`).
+//! 9. [`children`]: every child process (A3's watchdog, the sort's pool,
+//!    the bench), registered, so that none outlives its run or concur.
 //!
 //! Data flows one way: `cli` picks a scenario, it runs on a backend, every
 //! event goes to the recorder, `report` renders the record.
@@ -28,6 +30,7 @@
 pub mod backend;
 pub mod bench;
 pub mod check;
+pub mod children;
 pub mod cli;
 pub mod clock;
 pub mod executor;

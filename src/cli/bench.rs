@@ -7,6 +7,7 @@
 
 use super::args::UsageError;
 use super::commands::check_output_path;
+use super::interrupt::{Interrupt, OnSignal};
 use super::say;
 use crate::bench::{self, goals, plan, Suite};
 use crate::sort;
@@ -119,25 +120,43 @@ pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.svg {
         check_charts(dir, suites.iter().map(|suite| suite.name()))?;
     }
+    let interrupt = Interrupt::watch(OnSignal::Stop);
     let options = bench::Options {
         suites: suites.clone(),
         n: args.n,
         repeat: args.repeat.unwrap_or(bench::DEFAULT_REPEAT),
         progress: std::io::stderr().is_terminal(),
+        stop: interrupt.stopped().clone(),
     };
-    let reports = bench::run(&options)?;
-    let goals = goals::check(&reports);
+    let finished = bench::run(&options)?;
+    let reports = &finished.reports;
+    let goals = goals::check(reports);
     if !goals.is_empty() {
         say(goals::render(&goals))?;
     }
     if let Some(path) = &args.json {
-        crate::output::write(path, bench::to_json(&reports)?.as_bytes())?;
+        crate::output::write(path, bench::to_json(reports)?.as_bytes())?;
         let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     }
     if let Some(dir) = &args.svg {
-        write_charts(dir, &bench::charts(&bench::to_json(&reports)?)?)?;
+        write_charts(dir, &bench::charts(&bench::to_json(reports)?)?)?;
     }
-    Ok(())
+    status(&finished, &interrupt)
+}
+
+/// `Ok` if every child ran and succeeded; otherwise the error `main`
+/// reports, after the tables and files: 128 + the signal for an
+/// interruption, 1 for failed children (a child killed by SIGKILL is one).
+fn status(finished: &bench::Finished, interrupt: &Interrupt) -> anyhow::Result<()> {
+    if let Some(interrupted) = interrupt.error("the tables show the runs that finished") {
+        return Err(interrupted.into());
+    }
+    if finished.failures.is_empty() {
+        return Ok(());
+    }
+    let (failed, total) = (finished.failures.len(), finished.children);
+    let which = finished.failures.join("; ");
+    anyhow::bail!("{failed} of {total} bench children failed: {which}")
 }
 
 /// Where the chart of the suite `name` goes in `dir`.

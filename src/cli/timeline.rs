@@ -3,6 +3,7 @@
 
 use super::args::{parse_backend, parse_scenario, parse_stall_threshold, parse_unit};
 use super::commands::{check_output_path, chosen_backends, sort_options};
+use super::interrupt::{Interrupt, OnSignal};
 use super::{say, CommonArgs};
 use crate::scenario::{self, Scenario};
 use crate::sort;
@@ -50,6 +51,9 @@ pub(super) fn timeline(args: &TimelineArgs) -> anyhow::Result<()> {
         echo: false,
         sort: sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?,
     };
+    // Nothing to keep from half the runs: a signal kills the children (A3's
+    // watchdog child) and ends the command.
+    let _interrupt = Interrupt::watch(OnSignal::Exit);
     let mut pictures = Vec::new();
     for backend in &backends {
         let run = scenario::run(args.scenario, backend, &options)?;

@@ -112,6 +112,64 @@ fn bench_queues_refuses_bad_sizes_in_one_line() {
     std::fs::remove_dir_all(directory).expect("cleaned up");
 }
 
+/// Long enough for `bench timers --n 1000 --repeat 1` (about ten
+/// children of a second each) on a loaded machine.
+const WITHIN: std::time::Duration = std::time::Duration::from_secs(120);
+
+#[test]
+fn ctrl_c_during_bench_keeps_the_runs_that_finished() {
+    use super::procs::{signal, Running, Tag};
+    let directory = empty_directory("ctrl-c");
+    let tag = Tag::new("bench-ctrl-c");
+    let mut command = tag.concur(&["bench", "timers", "--n", "1000", "--repeat", "1"]);
+    command.args(["--json", "t.json"]).current_dir(&directory);
+    let concur = Running::start(command);
+    // Each timers child sleeps about a second; once the second one runs,
+    // the first (minirt) has finished.
+    let first = tag.wait_for(WITHIN, |process| process.runs("bench-child"));
+    tag.wait_for(WITHIN, |process| {
+        process.runs("bench-child") && process.pid != first.pid
+    });
+    signal(concur.pid(), "INT");
+    let ended = concur.finish(&tag, WITHIN);
+    tag.assert_none_left(std::time::Duration::from_secs(2));
+    assert_eq!(ended.code, Some(130), "{ended:?}");
+    assert!(ended.stderr.contains("interrupted (Ctrl-C)"), "{ended:?}");
+    let minirt_row = ended.stdout.lines().find(|line| line.contains("| minirt "));
+    assert!(
+        minirt_row.is_some(),
+        "no minirt row in the table: {ended:?}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&directory).unwrap().collect();
+    assert_eq!(files.len(), 1, "only the JSON: {files:?}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(directory.join("t.json")).unwrap()).unwrap();
+    let rows = json["results"].as_array().expect("results");
+    assert!(rows.iter().any(|row| row["backend"] == "minirt"), "{json}");
+    let notes = json["notes"].to_string();
+    assert!(notes.contains("interrupted"), "{json}");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
+
+#[test]
+fn a_bench_child_killed_by_sigkill_fails_the_bench() {
+    use super::procs::{signal, Running, Tag};
+    let tag = Tag::new("bench-sigkill");
+    let args = ["bench", "timers", "--n", "1000", "--repeat", "1"];
+    let concur = Running::start(tag.concur(&args));
+    let first = tag.wait_for(WITHIN, |process| process.runs("bench-child"));
+    signal(first.pid, "KILL");
+    let ended = concur.finish(&tag, WITHIN);
+    assert_eq!(ended.code, Some(1), "{ended:?}");
+    let last = ended.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: 1 of ") && last.contains("SIGKILL"),
+        "{ended:?}"
+    );
+    // The others still ran and are in the table.
+    assert!(ended.stdout.contains("| tokio "), "{ended:?}");
+}
+
 /// A tmpfs of 64 KiB mounted on a fresh directory, unmounted on drop; or
 /// `None` (and a printed line) where mounting is not permitted.
 struct SmallDisk(std::path::PathBuf);
