@@ -30,14 +30,15 @@ mod runner;
 mod tasks;
 mod threads;
 
-pub use child::{child_main, CHILD_SUBCOMMAND};
+pub use child::{check_child, child_main, CHILD_SUBCOMMAND};
 pub use plan::Suite;
 pub use report::SuiteReport;
 pub use runner::Row;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// The repeats of each measurement when `--repeat` is not given.
 pub const DEFAULT_REPEAT: usize = 5;
@@ -56,14 +57,31 @@ pub struct Options {
     pub repeat: usize,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Set from outside (Ctrl-C) to stop: what finished is kept, and no
+    /// more children start.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// What [`run`] gave.
+#[derive(Debug)]
+pub struct Finished {
+    /// One report per suite that ran, the interrupted one included.
+    pub reports: Vec<SuiteReport>,
+    /// One line per child that failed (also among its suite's notes).
+    pub failures: Vec<String>,
+    /// How many children ran, failed or not.
+    pub children: usize,
+    /// Whether [`Options::stop`] cut the run short.
+    pub interrupted: bool,
 }
 
 /// Runs the suites of `options`, printing each table to stdout as it
-/// finishes, and returns the reports.
+/// finishes (or is stopped), and returns the reports.
 ///
 /// # Errors
-/// Only if stdout closes; a failed child becomes a note in its report.
-pub fn run(options: &Options) -> Result<Vec<SuiteReport>> {
+/// Only if stdout closes; a failed child becomes a note in its report,
+/// and a line in [`Finished::failures`].
+pub fn run(options: &Options) -> Result<Finished> {
     let python = python::available();
     let mut planned = Vec::new();
     let mut total = 0;
@@ -81,20 +99,31 @@ pub fn run(options: &Options) -> Result<Vec<SuiteReport>> {
         planned.push((suite, jobs, skipped));
     }
     let bar = progress_bar(total as u64, options.progress);
-    let mut reports = Vec::new();
+    let mut finished = Finished {
+        reports: Vec::new(),
+        failures: Vec::new(),
+        children: 0,
+        interrupted: false,
+    };
     for (suite, jobs, mut notes) in planned {
-        let (results, failures) = runner::run(suite, &jobs, options.repeat, &bar);
-        notes.extend(failures);
+        let ran = runner::run(suite, &jobs, options.repeat, &bar, &options.stop);
+        notes.extend(ran.notes);
         let report = SuiteReport {
             suite: suite.name(),
-            results,
+            results: ran.rows,
             notes,
         };
         bar.suspend(|| crate::cli::say(format!("{}\n", report::table(suite, &report))))?;
-        reports.push(report);
+        finished.reports.push(report);
+        finished.failures.extend(ran.failures);
+        finished.children += ran.children;
+        if ran.interrupted {
+            finished.interrupted = true;
+            break;
+        }
     }
     bar.finish_and_clear();
-    Ok(reports)
+    Ok(finished)
 }
 
 /// The progress bar: children done of children planned, with the one
@@ -125,21 +154,22 @@ pub fn to_json(reports: &[SuiteReport]) -> Result<String> {
     Ok(text)
 }
 
-/// Writes an SVG chart per suite of a run's JSON (as [`to_json`] writes it)
-/// into `dir`, as `<suite>.svg`: the suite's headline metric against n.
+/// An SVG chart per suite of a run's JSON (as [`to_json`] writes it): the
+/// suite's name and the text of its chart, its headline metric against n.
 ///
 /// # Errors
-/// JSON not in that shape, or a file that cannot be written.
-pub fn write_charts(json: &str, dir: &Path) -> Result<Vec<PathBuf>> {
+/// JSON not in that shape.
+pub fn charts(json: &str) -> Result<Vec<(&'static str, String)>> {
     let value: serde_json::Value = serde_json::from_str(json).context("reading the bench JSON")?;
     let suites = match value {
         serde_json::Value::Array(suites) => suites,
         one => vec![one],
     };
-    let mut written = Vec::new();
+    let mut charts = Vec::new();
     for suite in &suites {
         let name = suite["suite"].as_str().context("a suite without a name")?;
-        let metric = Suite::find(name).context("an unknown suite")?.headline();
+        let known = Suite::find(name).context("an unknown suite")?;
+        let metric = known.headline();
         let rows = suite["results"]
             .as_array()
             .context("a suite without results")?;
@@ -154,10 +184,8 @@ pub fn write_charts(json: &str, dir: &Path) -> Result<Vec<PathBuf>> {
                 })
             })
             .collect();
-        let path = dir.join(format!("{name}.svg"));
         let text = chart::svg(name, metric, runner::unit_of(metric), &points)?;
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
+        charts.push((known.name(), text));
     }
-    Ok(written)
+    Ok(charts)
 }

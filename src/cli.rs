@@ -10,14 +10,15 @@ mod bench;
 mod commands;
 mod compare;
 mod guard;
+mod interrupt;
 pub mod summary;
 mod timeline;
 
-pub use self::compare::Interrupted;
+pub use self::interrupt::Interrupted;
 
 use self::args::{
-    parse_backend, parse_count, parse_scenario, parse_stall_threshold, parse_timeout, parse_unit,
-    UsageError,
+    parse_backend, parse_count, parse_deadlock_backend, parse_scenario, parse_stall_threshold,
+    parse_timeout, parse_unit, parse_unit_ms, UsageError,
 };
 use crate::scenario::Scenario;
 use crate::sort;
@@ -53,7 +54,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Compare(compare)) => commands::compare(&compare),
         Some(Command::SortWorker) => sort::worker_main(),
         Some(Command::DeadlockChild { backend, unit_ms }) => {
-            crate::scenario::deadlock::child_main(&backend, Duration::from_millis(unit_ms))
+            crate::scenario::deadlock::child_main(backend, Duration::from_millis(unit_ms))
         }
         Some(Command::Timeline(timeline)) => timeline::timeline(&timeline),
         Some(Command::Bench(bench)) => bench::bench(&bench),
@@ -119,12 +120,15 @@ enum Command {
     /// Be a worker of the `processes` sort: sort lists from stdin to stdout.
     #[command(name = "sort-worker", hide = true)]
     SortWorker,
-    /// Run A3's tasks on a backend, printing each line, until killed.
+    /// Run A3's tasks on a backend, printing each line, until killed (or
+    /// until stdin ends: the parent is gone).
     #[command(name = "deadlock-child", hide = true)]
     DeadlockChild {
-        /// The backend.
-        backend: String,
-        /// The unit, in milliseconds.
+        /// The backend: one that cannot see a deadlock (smol, tokio).
+        #[arg(value_parser = parse_deadlock_backend)]
+        backend: &'static str,
+        /// The unit, in whole milliseconds (1..=10000).
+        #[arg(value_parser = parse_unit_ms)]
         unit_ms: u64,
     },
     /// Draw who ran when: a lane per thread, tasks as bars (solid while

@@ -15,10 +15,14 @@
 //! 5. [`trace`]: every poll, sleep and line of a run, the same on every
 //!    backend; [`stall`]: the polls that held the loop, and the damage;
 //!    [`timeline`]: who ran when, as a picture or in the terminal.
-//! 6. [`report`]: the comparison table and JSON; [`cli`]: the command line.
+//! 6. [`report`]: the comparison table and JSON; [`output`]: how every file
+//!    the user names is checked up front and written atomically; [`cli`]:
+//!    the command line.
 //! 7. [`sort`]: the CPU-bound merge sort of section 10, on every strategy.
 //! 8. [`executor`]: the executor the async examples run on, chosen by cargo
 //!    feature (minirt, `smol` or `tokio`).
+//! 9. [`children`]: every child process (A3's watchdog, the sort's pool,
+//!    the bench), registered, so that none outlives its run or concur.
 //!
 //! Data flows one way: `cli` picks a scenario, it runs on a backend, every
 //! event goes to the recorder, `report` renders the record.
@@ -26,11 +30,13 @@
 pub mod backend;
 pub mod bench;
 pub mod check;
+pub mod children;
 pub mod cli;
 pub mod clock;
 pub mod executor;
 pub mod log;
 pub mod model;
+pub mod output;
 pub mod recorder;
 pub mod report;
 pub mod scenario;

@@ -137,9 +137,12 @@ pub fn run_with_worker_exe(
 /// The body of `concur sort-worker`, a process pool worker: reads lists
 /// from stdin until it closes, and writes each back sorted to stdout.
 ///
+/// A closed stdout ends it quietly: the parent went away (Ctrl-C, a failed
+/// run), and an error printed then would only reach the user's terminal as
+/// noise, once per worker.
+///
 /// # Errors
-/// Fails if stdin breaks off inside a list, or stdout closes (the parent
-/// went away).
+/// Fails if stdin breaks off inside a list.
 ///
 /// # Examples
 /// The CLI's dispatch, in outline:
@@ -152,8 +155,18 @@ pub fn run_with_worker_exe(
 pub fn worker_main() -> Result<()> {
     // Stdout is line-buffered; binary frames want a plain buffer.
     let output = std::io::BufWriter::new(std::io::stdout().lock());
-    pool::worker_loop(std::io::stdin().lock(), output, MAX_ELEMENTS)?;
-    Ok(())
+    match pool::worker_loop(std::io::stdin().lock(), output, MAX_ELEMENTS) {
+        Err(error) if broken_pipe(&error) => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+/// Whether `error` is, or was caused by, a write to a closed pipe.
+fn broken_pipe(error: &anyhow::Error) -> bool {
+    let mut io_errors = error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>());
+    io_errors.any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// [`run`] and [`run_with_worker_exe`], with the worker executable optional.

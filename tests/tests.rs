@@ -8,12 +8,16 @@
 mod bad_input; // Every bad input in README's table: exit 2, one line, no file left.
 #[path = "it/bench.rs"]
 mod bench; // Suite 7, timer queues: its plan, a tiny run's table, JSON and chart; bad sizes.
+#[path = "it/children.rs"]
+mod children; // No child process outlives concur: signals, timeouts, SIGKILL.
 #[path = "it/cli.rs"]
 mod cli; // The command line: bad input is one line and exit code 2; JSON.
 #[path = "it/deadlock.rs"]
 mod deadlock; // A3: minirt names the wait cycle; smol and tokio are stopped by a watchdog.
 #[path = "it/faults.rs"]
 mod faults; // A run that panics, fails or hangs is a FAILED row; Ctrl-C stops cleanly.
+#[path = "it/procs.rs"]
+mod procs; // Finding a test's own processes in /proc, and watching a running concur.
 #[path = "it/races.rs"]
 mod races; // The race's final values: 1, 2, 2, and 1 again on many threads.
 #[path = "it/real_clock.rs"]

@@ -7,6 +7,7 @@
 
 use super::measure::{metrics, ms, peak_rss_mib, Metrics};
 use super::plan::Suite;
+use super::python;
 use super::queues;
 use super::rt::drive;
 use super::tasks::{Memory, PingPong, Precision, Spawn, Timers, SEED};
@@ -17,12 +18,39 @@ use anyhow::{anyhow, bail, Context, Result};
 /// The hidden subcommand that makes `concur` a bench child.
 pub const CHILD_SUBCOMMAND: &str = "bench-child";
 
+/// Checks what a bench child is asked to measure: a backend that `bench`
+/// starts as a bench child for `suite` (not a Python one: those run in
+/// `python3`), and a size it takes (see [`Suite::cap`]).
+///
+/// # Errors
+/// What is wrong and what is accepted, in one line.
+pub fn check_child(suite: Suite, backend: &str, n: usize) -> Result<(), String> {
+    let plan = suite.plan();
+    let ours = plan.iter().map(|entry| entry.backend);
+    let backends: Vec<&str> = ours.filter(|backend| !python::is_python(backend)).collect();
+    if !backends.contains(&backend) {
+        let accepted = backends.join(", ");
+        return Err(format!(
+            "suite {suite} has no backend '{backend}'; accepted: {accepted}"
+        ));
+    }
+    let cap = suite.cap(backend);
+    if n > cap {
+        return Err(format!(
+            "n {n} is too large for {suite} on {backend} (at most {cap})"
+        ));
+    }
+    if suite == Suite::Sort {
+        sort::validate_size(n, sort::DEFAULT_LEN).map_err(|error| error.to_string())?;
+    }
+    Ok(())
+}
+
 /// Runs one measurement and prints it as one JSON line on stdout.
 ///
 /// # Errors
-/// An unknown suite or backend, or a failed measurement.
-pub fn child_main(suite: &str, backend: &str, n: usize) -> Result<()> {
-    let suite = Suite::find(suite).ok_or_else(|| anyhow!("unknown suite `{suite}`"))?;
+/// A backend the suite does not run on, or a failed measurement.
+pub fn child_main(suite: Suite, backend: &str, n: usize) -> Result<()> {
     let metrics = measure(suite, backend, n)?;
     let line = serde_json::to_string(&metrics).context("encoding the metrics")?;
     crate::cli::say(line)

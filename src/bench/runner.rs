@@ -10,13 +10,16 @@ use super::child::CHILD_SUBCOMMAND;
 use super::measure::Metrics;
 use super::plan::{Entry, Suite};
 use super::python;
+use crate::children;
 use anyhow::{anyhow, bail, Context, Result};
 use indicatif::ProgressBar;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// A child that runs longer than this is killed and its run counted failed.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(300);
@@ -61,43 +64,79 @@ pub(crate) fn jobs(suite: Suite, plan: &[Entry], n: Option<usize>) -> (Vec<Job>,
     (jobs, notes)
 }
 
+/// What a suite's children gave.
+#[derive(Debug, Default)]
+pub(crate) struct Ran {
+    /// The rows of the measurements that finished.
+    pub(crate) rows: Vec<Row>,
+    /// The notes: repeats cut, children that failed, an interruption.
+    pub(crate) notes: Vec<String>,
+    /// One line per failed child (each also among the notes).
+    pub(crate) failures: Vec<String>,
+    /// How many children ran, failed or not.
+    pub(crate) children: usize,
+    /// Whether `stop` cut the suite short.
+    pub(crate) interrupted: bool,
+}
+
 /// Runs every job `repeat` times (fewer where [`Suite::repeats`] says so,
-/// with a note), ticking `bar` once per child, and returns the rows plus a
-/// note for each failed child.
+/// with a note), ticking `bar` once per child, until `stop` is set: then
+/// what finished is kept and nothing more starts.
 pub(crate) fn run(
     suite: Suite,
     jobs: &[Job],
     repeat: usize,
     bar: &ProgressBar,
-) -> (Vec<Row>, Vec<String>) {
-    let mut samples: BTreeMap<Job, Vec<Metrics>> = BTreeMap::new();
-    let mut notes = Vec::new();
+    stop: &AtomicBool,
+) -> Ran {
+    let mut ran = Ran::default();
     for &(backend, n) in jobs {
         let repeats = suite.repeats(n, repeat);
         if repeats < repeat {
-            notes.push(format!("{backend} n={n}: {repeats} run, not {repeat}"));
+            ran.notes
+                .push(format!("{backend} n={n}: {repeats} run, not {repeat}"));
         }
     }
-    for round in 0..repeat {
-        for &(backend, n) in jobs {
-            if round >= suite.repeats(n, repeat) {
-                continue;
-            }
-            bar.set_message(format!("{suite} {backend} n={n} ({}/{repeat})", round + 1));
-            match run_child(suite, backend, n) {
-                Ok(metrics) => samples.entry((backend, n)).or_default().push(metrics),
-                Err(error) => notes.push(format!("{backend} n={n}: {error:#}")),
-            }
-            bar.inc(1);
+    let rounds = (0..repeat).flat_map(|round| jobs.iter().map(move |&job| (round, job)));
+    let schedule: Vec<(usize, Job)> = rounds
+        .filter(|&(round, (_, n))| round < suite.repeats(n, repeat))
+        .collect();
+    let mut samples: BTreeMap<Job, Vec<Metrics>> = BTreeMap::new();
+    for &(round, (backend, n)) in &schedule {
+        if stop.load(Ordering::SeqCst) {
+            ran.interrupted = true;
+            break;
         }
+        bar.set_message(format!("{suite} {backend} n={n} ({}/{repeat})", round + 1));
+        ran.children += 1;
+        match run_child(suite, backend, n) {
+            Ok(metrics) => samples.entry((backend, n)).or_default().push(metrics),
+            // Killed by the interruption: not a failure of its own.
+            Err(_) if stop.load(Ordering::SeqCst) => {
+                ran.children -= 1;
+                ran.interrupted = true;
+                break;
+            }
+            Err(error) => {
+                let failure = format!("{backend} n={n}: {error:#}");
+                ran.notes.push(failure.clone());
+                ran.failures.push(failure);
+            }
+        }
+        bar.inc(1);
     }
-    let mut rows = Vec::new();
+    if ran.interrupted {
+        let (done, planned) = (ran.children, schedule.len());
+        ran.notes.push(format!(
+            "interrupted after {done} of {planned} runs; the others did not run"
+        ));
+    }
     for &job in jobs {
         if let Some(runs) = samples.get(&job) {
-            rows.extend(fold(job, runs));
+            ran.rows.extend(fold(job, runs));
         }
     }
-    (rows, notes)
+    ran
 }
 
 /// The median and range of each metric over `runs`.
@@ -159,33 +198,24 @@ fn run_child(suite: Suite, backend: &str, n: usize) -> Result<Metrics> {
         command.args([CHILD_SUBCOMMAND, suite.name(), backend, &n.to_string()]);
         command
     };
-    let mut child = command
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("starting a bench child")?;
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().context("waiting for a bench child")? {
-            break status;
-        }
-        if start.elapsed() > CHILD_TIMEOUT {
-            // The child is ours; a kill that fails means it just exited.
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!("took longer than {}s, killed", CHILD_TIMEOUT.as_secs());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let (mut stdout, mut stderr) = (String::new(), String::new());
-    if let Some(mut pipe) = child.stdout.take() {
-        pipe.read_to_string(&mut stdout)
-            .context("reading a child's stdout")?;
+        .stderr(Stdio::piped());
+    let mut child = children::spawn(&mut command).context("starting a bench child")?;
+    // Read as it comes, not after the exit: a child that wrote more than a
+    // pipe holds (64 KiB, a long panic) would wait for ever for a reader.
+    let stdout = drain(child.stdout.take(), "stdout");
+    let stderr = drain(child.stderr.take(), "stderr");
+    let waited = child.wait_timeout(CHILD_TIMEOUT);
+    if !matches!(waited, Ok(Some(_))) {
+        child.kill();
     }
-    if let Some(mut pipe) = child.stderr.take() {
-        pipe.read_to_string(&mut stderr)
-            .context("reading a child's stderr")?;
+    let status = child.wait().context("waiting for a bench child")?;
+    let (stdout, stderr) = (joined(stdout)?, joined(stderr)?);
+    match waited.context("waiting for a bench child")? {
+        Some(_) => {}
+        None => bail!("took longer than {}s, killed", CHILD_TIMEOUT.as_secs()),
     }
     if !status.success() {
         let why = stderr.lines().last().unwrap_or("no message");
@@ -196,4 +226,26 @@ fn run_child(suite: Suite, backend: &str, n: usize) -> Result<Metrics> {
         .last()
         .ok_or_else(|| anyhow!("child printed nothing"))?;
     serde_json::from_str(line).with_context(|| format!("child printed `{line}`"))
+}
+
+/// Reads all of `pipe` (the child's `name`) on a thread of its own.
+fn drain(
+    pipe: Option<impl Read + Send + 'static>,
+    name: &'static str,
+) -> JoinHandle<Result<String>> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = pipe {
+            let read = pipe.read_to_string(&mut text);
+            read.with_context(|| format!("reading a child's {name}"))?;
+        }
+        Ok(text)
+    })
+}
+
+/// What a [`drain`] thread read.
+fn joined(reader: JoinHandle<Result<String>>) -> Result<String> {
+    reader
+        .join()
+        .map_err(|_| anyhow!("a reader thread panicked"))?
 }

@@ -56,6 +56,48 @@ pub fn parse_backend(name: &str) -> Result<&'static str, String> {
         .ok_or_else(|| format!("unknown backend '{name}'; accepted: {}", names.join(", ")))
 }
 
+/// Parses the backend of the hidden `deadlock-child`: one that cannot see
+/// a deadlock, which is why A3 runs it in a child under a watchdog.
+///
+/// # Errors
+///
+/// Any other name, minirt included (it proves the deadlock in-process);
+/// the message lists the accepted ones.
+pub fn parse_deadlock_backend(name: &str) -> Result<&'static str, String> {
+    let accepted = crate::scenario::deadlock::child_backends();
+    let found = accepted.iter().find(|known| **known == name).copied();
+    found.ok_or_else(|| {
+        format!(
+            "deadlock-child runs A3 on a backend that cannot see a deadlock; accepted: {}",
+            accepted.join(", ")
+        )
+    })
+}
+
+/// Parses the unit of the hidden `deadlock-child`, in whole milliseconds:
+/// the range of [`parse_unit`], as the parent passes it.
+///
+/// # Errors
+///
+/// Not a number, or out of range.
+///
+/// # Examples
+///
+/// ```
+/// use concur::cli::args::parse_unit_ms;
+/// assert_eq!(parse_unit_ms("250"), Ok(250));
+/// assert!(parse_unit_ms("0").unwrap_err().contains("from 1 to 10000"));
+/// ```
+pub fn parse_unit_ms(text: &str) -> Result<u64, String> {
+    let (min, max) = (MIN_UNIT.as_millis(), MAX_UNIT.as_millis());
+    let accepted = format!("use a whole number of milliseconds from {min} to {max}");
+    match text.parse::<u64>() {
+        Ok(ms) if (min..=max).contains(&u128::from(ms)) => Ok(ms),
+        Ok(ms) => Err(format!("a unit of {ms} ms is out of range; {accepted}")),
+        Err(_) => Err(format!("'{text}' is not a whole number; {accepted}")),
+    }
+}
+
 /// Parses a unit such as `100ms` or `1s` (humantime syntax): a whole number
 /// of milliseconds from [`MIN_UNIT`] to [`MAX_UNIT`].
 ///
@@ -189,41 +231,6 @@ pub(super) fn check_flags(
 ) -> Result<(), UsageError> {
     let sized = common.lists.is_some() || common.len.is_some();
     check_conflicts(scenarios, backends, sized, common.virtual_clock)
-}
-
-/// Refuses an output path that cannot be written, before anything runs, by
-/// creating (and removing) an empty file beside it: only the file system
-/// knows about permissions, read-only mounts and full disks.
-///
-/// # Errors
-///
-/// If the probe cannot be created, naming `flag`, the path and the reason.
-pub fn probe_writable(flag: &str, path: &std::path::Path) -> Result<(), UsageError> {
-    let mut name = std::ffi::OsString::from(".");
-    name.push(path.file_name().unwrap_or_default());
-    name.push(format!(".{}.probe", std::process::id()));
-    let probe = path.with_file_name(name);
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-    {
-        Ok(file) => {
-            drop(file);
-            // The probe is empty and ours; failing to remove it is harmless.
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(error) => {
-            // "Permission denied (os error 13)": the words are enough.
-            let text = error.to_string();
-            let reason = text.split(" (os error").next().unwrap_or(&text).to_string();
-            Err(UsageError(format!(
-                "{flag} {} cannot be written: {reason}",
-                path.display()
-            )))
-        }
-    }
 }
 
 /// Parses a count for `--lists` or `--len`: at least 1. The product of

@@ -6,6 +6,8 @@
 //! written. The suites themselves are in `src/bench.rs`.
 
 use super::args::UsageError;
+use super::commands::check_output_path;
+use super::interrupt::{Interrupt, OnSignal};
 use super::say;
 use crate::bench::{self, goals, plan, Suite};
 use crate::sort;
@@ -39,11 +41,13 @@ pub(super) struct BenchArgs {
 /// `concur bench-child`: one measurement, printed as a JSON line.
 #[derive(Debug, Args)]
 pub(super) struct BenchChildArgs {
-    /// The suite.
-    suite: String,
-    /// The backend.
+    /// The suite (not `all`).
+    #[arg(value_parser = parse_suite)]
+    suite: Suite,
+    /// The backend: one of the suite's, but not a Python one.
     backend: String,
-    /// The size.
+    /// The size: at least 1, at most what the suite takes on the backend.
+    #[arg(value_parser = super::args::parse_count)]
     n: usize,
 }
 
@@ -59,6 +63,14 @@ fn parse_suites(name: &str) -> Result<SuiteList, String> {
     Suite::find(name)
         .map(|suite| SuiteList(vec![suite]))
         .ok_or_else(|| format!("unknown suite '{name}'; accepted: {}", plan::names()))
+}
+
+/// Parses the one suite of `bench-child`.
+fn parse_suite(name: &str) -> Result<Suite, String> {
+    Suite::find(name).ok_or_else(|| {
+        let names: Vec<&str> = Suite::ALL.iter().map(|suite| suite.name()).collect();
+        format!("unknown suite '{name}'; accepted: {}", names.join(", "))
+    })
 }
 
 /// Parses `--repeat`: 1 to [`bench::MAX_REPEAT`].
@@ -91,7 +103,7 @@ pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(path) = &args.json {
-        check_path(path)?;
+        check_output_path("--json", path)?;
     }
     if let Some(dir) = &args.svg {
         if !dir.is_dir() {
@@ -101,67 +113,84 @@ pub(super) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     if let (Some(from), Some(dir)) = (&args.from, &args.svg) {
         let json = std::fs::read_to_string(from)
             .map_err(|error| UsageError(format!("--from {}: {error}", from.display())))?;
-        return charts(&json, dir);
+        let charts = bench::charts(&json)?;
+        check_charts(dir, charts.iter().map(|chart| chart.0))?;
+        return write_charts(dir, &charts);
     }
+    if let Some(dir) = &args.svg {
+        check_charts(dir, suites.iter().map(|suite| suite.name()))?;
+    }
+    let interrupt = Interrupt::watch(OnSignal::Stop);
     let options = bench::Options {
         suites: suites.clone(),
         n: args.n,
         repeat: args.repeat.unwrap_or(bench::DEFAULT_REPEAT),
         progress: std::io::stderr().is_terminal(),
+        stop: interrupt.stopped().clone(),
     };
-    let reports = bench::run(&options)?;
-    let goals = goals::check(&reports);
+    let finished = bench::run(&options)?;
+    let reports = &finished.reports;
+    let goals = goals::check(reports);
     if !goals.is_empty() {
         say(goals::render(&goals))?;
     }
     if let Some(path) = &args.json {
-        write(path, &bench::to_json(&reports)?)?;
+        crate::output::write(path, bench::to_json(reports)?.as_bytes())?;
         let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     }
     if let Some(dir) = &args.svg {
-        charts(&bench::to_json(&reports)?, dir)?;
+        write_charts(dir, &bench::charts(&bench::to_json(reports)?)?)?;
+    }
+    status(&finished, &interrupt)
+}
+
+/// `Ok` if every child ran and succeeded; otherwise the error `main`
+/// reports, after the tables and files: 128 + the signal for an
+/// interruption, 1 for failed children (a child killed by SIGKILL is one).
+fn status(finished: &bench::Finished, interrupt: &Interrupt) -> anyhow::Result<()> {
+    if let Some(interrupted) = interrupt.error("the tables show the runs that finished") {
+        return Err(interrupted.into());
+    }
+    if finished.failures.is_empty() {
+        return Ok(());
+    }
+    let (failed, total) = (finished.failures.len(), finished.children);
+    let which = finished.failures.join("; ");
+    anyhow::bail!("{failed} of {total} bench children failed: {which}")
+}
+
+/// Where the chart of the suite `name` goes in `dir`.
+fn chart_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.svg"))
+}
+
+/// Refuses, before anything runs, a chart of the suites `names` that could
+/// not be written into `dir`.
+fn check_charts<'a>(dir: &Path, names: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {
+    for name in names {
+        check_output_path("--svg", &chart_path(dir, name))?;
     }
     Ok(())
 }
 
-/// Draws the charts of `json` into `dir` and says where they went.
-fn charts(json: &str, dir: &Path) -> anyhow::Result<()> {
-    for path in bench::write_charts(json, dir)? {
+/// Writes each (suite, SVG) chart into `dir` and says where it went.
+fn write_charts(dir: &Path, charts: &[(&str, String)]) -> anyhow::Result<()> {
+    for (name, svg) in charts {
+        let path = chart_path(dir, name);
+        crate::output::write(&path, svg.as_bytes())?;
         let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     }
     Ok(())
 }
 
-/// `concur bench-child`.
+/// `concur bench-child`: refuses what `bench` never passes (a backend
+/// outside the suite, a size past its cap: 2^32 timers would allocate 64
+/// GiB) as a usage error, then measures.
 pub(super) fn child(args: &BenchChildArgs) -> anyhow::Result<()> {
-    bench::child_main(&args.suite, &args.backend, args.n)
-}
-
-/// Refuses a JSON path that cannot be written, before anything runs.
-fn check_path(path: &Path) -> anyhow::Result<()> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    if path.file_name().is_none() || path.is_dir() {
-        return Err(UsageError(format!("--json {} is not a file name", path.display())).into());
-    }
-    if !parent.is_dir() {
-        let problem = "is in a directory that does not exist";
-        return Err(UsageError(format!("--json {} {problem}", path.display())).into());
-    }
-    Ok(())
-}
-
-/// Writes `text` to `path` through a temporary file and a rename, so an
-/// interrupted write never leaves half a file.
-fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(format!(".{}.tmp", std::process::id()));
-    let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, text).with_context(|| format!("writing {}", temporary.display()))?;
-    std::fs::rename(&temporary, path).with_context(|| format!("renaming to {}", path.display()))
+    let (suite, backend, n) = (args.suite, args.backend.as_str(), args.n);
+    bench::check_child(suite, backend, n)
+        .map_err(|problem| UsageError(format!("bench-child: {problem}")))?;
+    bench::child_main(suite, backend, n)
 }
 
 #[cfg(test)]

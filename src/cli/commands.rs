@@ -5,6 +5,7 @@
 //! `concur compare > table.txt` holds only the table.
 
 use super::args::{self, UsageError};
+use super::interrupt::{Interrupt, OnSignal};
 use super::summary;
 use super::{compare, guard};
 use super::{say, CommonArgs, CompareArgs, RunArgs};
@@ -52,15 +53,18 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         check_output_path("--trace", path)?;
     }
     let (mut runs, mut failed) = (Vec::new(), Vec::new());
-    // No Ctrl-C flag here: in `run`, Ctrl-C keeps its default and ends it.
-    let never = std::sync::atomic::AtomicBool::new(false);
+    let interrupt = Interrupt::watch(OnSignal::Stop);
     for backend in &backends {
+        if interrupt.is_set() {
+            break;
+        }
         let unit = humantime::format_duration(args.unit);
         let header = format!("{} on {} (unit {unit})", scenario.name(), backend.name());
         say(format!("== {header} =="))?;
         let (name, choices) = (backend.name(), backend_options(&args.common));
         let timeout = guard::DEFAULT_TIMEOUT;
-        let run = match guard::run(scenario, name, choices, &options, timeout, &never) {
+        let stopped = interrupt.stopped();
+        let run = match guard::run(scenario, name, choices, &options, timeout, stopped) {
             Ok(run) => run,
             Err(guard::Stopped::Failed(failure)) => {
                 say(format!("-> FAILED: {}\n", failure.reason))?;
@@ -80,7 +84,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         crate::trace::json::write(path, &runs)?;
         progress(format_args!("wrote {}\n", path.display()));
     }
-    let interrupted = false;
+    let interrupted = interrupt.error("the runs that finished are above");
     compare::Results {
         runs,
         failed,
@@ -118,14 +122,15 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let scenario_names: Vec<&str> = pairs.iter().map(|pair| pair.0.name()).collect();
     let backend_names: Vec<&str> = pairs.iter().map(|pair| pair.1).collect();
     args::check_flags(&scenario_names, &backend_names, &args.common)?;
-    let results = compare::run_all(&pairs, backends, &options, args.timeout);
+    let interrupt = Interrupt::watch(OnSignal::Stop);
+    let results = compare::run_all(&pairs, backends, &options, args.timeout, &interrupt);
     say(report::table::with_failures(&results.runs, &results.failed))?;
     if let Some(path) = &args.json {
         report::json::write_results(
             path,
             &results.runs,
             &results.failed,
-            results.interrupted,
+            results.interrupted.is_some(),
             args.unit,
         )?;
         progress(format_args!("wrote {}\n", path.display()));
@@ -156,10 +161,12 @@ pub(super) fn main_job() -> anyhow::Result<()> {
     };
     let (all, backends) = (scenario::all(), backend::Options::default());
     let pairs = compare::pairs(&all, &[], backends)?;
-    let results = compare::run_all(&pairs, backends, &options, guard::DEFAULT_TIMEOUT);
+    let interrupt = Interrupt::watch(OnSignal::Stop);
+    let timeout = guard::DEFAULT_TIMEOUT;
+    let results = compare::run_all(&pairs, backends, &options, timeout, &interrupt);
     let table = report::table::with_failures(&results.runs, &results.failed);
     say(format!("{table}\n"))?;
-    if !results.interrupted {
+    if results.interrupted.is_none() {
         for paragraph in summary::main_job(&results.runs) {
             say(format!("{paragraph}\n"))?;
         }
@@ -229,21 +236,7 @@ pub(super) fn sort_options(
 }
 
 /// Refuses an output path (of `flag`) that cannot be written, before
-/// anything runs.
+/// anything runs (see [`crate::output::check`]).
 pub(super) fn check_output_path(flag: &str, path: &Path) -> anyhow::Result<()> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let problem = if path.file_name().is_none() || path.is_dir() {
-        Some("is not a file name")
-    } else if !parent.is_dir() {
-        Some("is in a directory that does not exist")
-    } else {
-        None
-    };
-    match problem {
-        Some(problem) => Err(UsageError(format!("{flag} {} {problem}", path.display())).into()),
-        None => args::probe_writable(flag, path).map_err(Into::into),
-    }
+    crate::output::check(flag, path).map_err(|problem| UsageError(problem).into())
 }

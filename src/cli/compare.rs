@@ -9,11 +9,11 @@
 use super::args::UsageError;
 use super::commands::progress;
 use super::guard::{self, Stopped};
+use super::interrupt::{Interrupt, Interrupted};
 use crate::backend;
 use crate::report::table::duration;
 use crate::report::Failed;
 use crate::scenario::{self, Run, Scenario};
-use std::fmt;
 use std::time::Duration;
 
 /// What a comparison produced.
@@ -23,16 +23,16 @@ pub(super) struct Results {
     pub(super) runs: Vec<Run>,
     /// The runs that panicked, failed or hung.
     pub(super) failed: Vec<Failed>,
-    /// Whether Ctrl-C cut the comparison short.
-    pub(super) interrupted: bool,
+    /// Set if a signal (Ctrl-C) cut the comparison short.
+    pub(super) interrupted: Option<Interrupted>,
 }
 
 impl Results {
     /// `Ok` if every pair ran; otherwise the error `main` reports: exit code
     /// 1 for failed runs, 130 for Ctrl-C.
     pub(super) fn status(&self) -> anyhow::Result<()> {
-        if self.interrupted {
-            return Err(Interrupted.into());
+        if let Some(interrupted) = self.interrupted {
+            return Err(interrupted.into());
         }
         if self.failed.is_empty() {
             return Ok(());
@@ -48,17 +48,8 @@ impl Results {
     }
 }
 
-/// Ctrl-C stopped a comparison; `main` exits with 130, as shells expect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Interrupted;
-
-impl fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("interrupted (Ctrl-C); the table shows the runs that finished")
-    }
-}
-
-impl std::error::Error for Interrupted {}
+/// What an interrupted comparison shows of its work.
+pub(super) const SHOWN: &str = "the table shows the runs that finished";
 
 /// A (scenario, backend name) pair to run.
 pub(super) type Pair = (&'static dyn Scenario, &'static str);
@@ -90,17 +81,22 @@ pub(super) fn pairs(
     Ok(pairs)
 }
 
-/// Runs `pairs`, each guarded by `timeout`, reporting progress on stderr.
+/// Runs `pairs`, each guarded by `timeout`, reporting progress on stderr,
+/// until `interrupt` is set: no pair starts after it.
 /// Failed runs are not errors here: they are in the [`Results`].
 pub(super) fn run_all(
     pairs: &[Pair],
     backend_options: backend::Options,
     options: &scenario::Options,
     timeout: Duration,
+    interrupt: &Interrupt,
 ) -> Results {
-    let interrupted = guard::ctrl_c_flag();
     let mut results = Results::default();
     for (number, &(scenario, backend)) in pairs.iter().enumerate() {
+        if interrupt.is_set() {
+            results.interrupted = interrupt.error(SHOWN);
+            break;
+        }
         let label = format!("{} on {backend}", scenario.name());
         progress(format_args!(
             "[{:>2}/{}] {label:<36} ",
@@ -113,7 +109,7 @@ pub(super) fn run_all(
             backend_options,
             options,
             timeout,
-            &interrupted,
+            interrupt.stopped(),
         ) {
             Ok(run) => {
                 let verdict = if run.verdict.matches {
@@ -130,7 +126,7 @@ pub(super) fn run_all(
             }
             Err(Stopped::Interrupted) => {
                 progress(format_args!("interrupted\n"));
-                results.interrupted = true;
+                results.interrupted = interrupt.error(SHOWN);
                 break;
             }
         }

@@ -6,17 +6,20 @@
 //! becomes a [`Failed`] row in the table, with its reason; a run that gives
 //! no result within the timeout is abandoned (its thread cannot be killed,
 //! so it is left behind, and the process ends without it) and reported as
-//! hung. A production harness would run each pair in a child process,
-//! which could be killed; a thread keeps the harness simple and the table
-//! honest, and it is what a hang needs: the others still run.
+//! hung. Its child processes can be killed, and are: the run is their
+//! [`children::Owner`], which is abandoned with it. A production harness
+//! would run each pair in a child process; a thread keeps the harness
+//! simple and the table honest, and it is what a hang needs: the others
+//! still run.
 
 use crate::backend;
+use crate::children;
 use crate::report::Failed;
 use crate::scenario::{self, Run, Scenario};
 use std::any::Any;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// How long a run may take by default before it counts as hung: far above
@@ -24,7 +27,8 @@ use std::time::{Duration, Instant};
 /// largest sort the CLI accepts).
 pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// How often the waiting thread looks at the Ctrl-C flag.
+/// How often the waiting thread looks at the Ctrl-C flag. The timeout is
+/// kept to the millisecond regardless: the last wait ends at it.
 const TICK: Duration = Duration::from_millis(20);
 
 /// Why a guarded run gave no [`Run`].
@@ -60,8 +64,10 @@ pub(super) fn run(
     };
     let (sender, receiver) = mpsc::channel();
     let options = options.clone();
+    let owner = children::Owner::new();
     // Backends hold `!Send` executors, so the run's thread builds its own.
     let work = move || {
+        owner.adopt_this_thread();
         let result = inject_fault(scenario.name(), backend).and_then(|()| {
             let backend =
                 backend::find(backend, backend_options).expect("a backend named by the CLI");
@@ -73,55 +79,64 @@ pub(super) fn run(
     let name = format!("{} on {backend}", scenario.name());
     let thread = std::thread::Builder::new().name(name).spawn(work);
     let thread = thread.map_err(|error| failed(format!("could not start its thread: {error}")))?;
+    let waited = wait(&receiver, thread, timeout, interrupted);
+    if matches!(waited, Waited::Hung | Waited::Interrupted) {
+        // Its thread goes on, but not its children.
+        children::abandon(owner);
+    }
+    match waited {
+        Waited::Finished(result) => (*result).map_err(failed),
+        Waited::Panicked(message) => Err(failed(format!("panicked: {message}"))),
+        Waited::Hung => {
+            let waited = humantime::format_duration(timeout);
+            Err(failed(format!("hung: no result after {waited}, abandoned")))
+        }
+        Waited::Interrupted => Err(Stopped::Interrupted),
+    }
+}
+
+/// How waiting for a run's thread ended.
+enum Waited {
+    /// It sent its result (boxed: a run is large, the other cases small).
+    Finished(Box<Result<Run, String>>),
+    /// It panicked, with this message.
+    Panicked(String),
+    /// It sent nothing within the timeout.
+    Hung,
+    /// Ctrl-C came first, or the run failed after Ctrl-C (its children
+    /// killed under it): not a failure of its own.
+    Interrupted,
+}
+
+/// Waits for the result of `thread` on `receiver`, at most `timeout`, or
+/// until `interrupted` is set.
+fn wait(
+    receiver: &Receiver<Result<Run, String>>,
+    thread: JoinHandle<()>,
+    timeout: Duration,
+    interrupted: &AtomicBool,
+) -> Waited {
     let started = Instant::now();
     loop {
-        match receiver.recv_timeout(TICK) {
+        let left = timeout.saturating_sub(started.elapsed());
+        let stopped = || interrupted.load(Ordering::SeqCst);
+        match receiver.recv_timeout(left.min(TICK)) {
+            Ok(Err(_)) if stopped() => return Waited::Interrupted,
             Ok(result) => {
                 // The thread has sent its last word; joining only reaps it.
                 let _ = thread.join();
-                return result.map_err(failed);
+                return Waited::Finished(Box::new(result));
             }
             Err(RecvTimeoutError::Disconnected) => {
                 let payload = thread.join().err();
                 let message = payload.as_deref().map_or("?".into(), panic_message);
-                return Err(failed(format!("panicked: {message}")));
+                return Waited::Panicked(message);
             }
-            Err(RecvTimeoutError::Timeout) if interrupted.load(Ordering::Relaxed) => {
-                return Err(Stopped::Interrupted);
-            }
-            Err(RecvTimeoutError::Timeout) if started.elapsed() >= timeout => {
-                let waited = humantime::format_duration(timeout);
-                return Err(failed(format!("hung: no result after {waited}, abandoned")));
-            }
+            Err(RecvTimeoutError::Timeout) if stopped() => return Waited::Interrupted,
+            Err(RecvTimeoutError::Timeout) if started.elapsed() >= timeout => return Waited::Hung,
             Err(RecvTimeoutError::Timeout) => {}
         }
     }
-}
-
-/// A flag that Ctrl-C sets, from the moment this returns; a second Ctrl-C
-/// ends the process at once, as users expect when the first seems ignored.
-///
-/// If the handler cannot be installed, Ctrl-C keeps its default (ending the
-/// process) and the flag is never set.
-pub(super) fn ctrl_c_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let Ok(mut signals) = async_signal::Signals::new([async_signal::Signal::Int]) else {
-        return flag;
-    };
-    let set = flag.clone();
-    let listener = move || {
-        use futures_lite::StreamExt as _;
-        while futures_lite::future::block_on(signals.next()).is_some() {
-            if set.swap(true, Ordering::Relaxed) {
-                std::process::exit(130);
-            }
-        }
-    };
-    // Without the listener thread the flag is never set; the runs go on.
-    let _ = std::thread::Builder::new()
-        .name("ctrl-c".into())
-        .spawn(listener);
-    flag
 }
 
 /// The message of a panic payload: the `&str` or `String` given to `panic!`.

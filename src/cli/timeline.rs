@@ -3,8 +3,8 @@
 
 use super::args::{parse_backend, parse_scenario, parse_stall_threshold, parse_unit};
 use super::commands::{check_output_path, chosen_backends, sort_options};
+use super::interrupt::{Interrupt, OnSignal};
 use super::{say, CommonArgs};
-use crate::report::json::write_atomically;
 use crate::scenario::{self, Scenario};
 use crate::sort;
 use crate::timeline::{svg, text, Picture};
@@ -51,6 +51,9 @@ pub(super) fn timeline(args: &TimelineArgs) -> anyhow::Result<()> {
         echo: false,
         sort: sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?,
     };
+    // Nothing to keep from half the runs: a signal kills the children (A3's
+    // watchdog child) and ends the command.
+    let _interrupt = Interrupt::watch(OnSignal::Exit);
     let mut pictures = Vec::new();
     for backend in &backends {
         let run = scenario::run(args.scenario, backend, &options)?;
@@ -58,7 +61,7 @@ pub(super) fn timeline(args: &TimelineArgs) -> anyhow::Result<()> {
     }
     match &args.svg {
         Some(path) => {
-            write_atomically(path, &svg::render(&pictures, args.unit))?;
+            crate::output::write(path, svg::render(&pictures, args.unit).as_bytes())?;
             // Progress, not output: stdout stays empty when a file is named.
             let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
             Ok(())

@@ -1,16 +1,14 @@
 //! The JSON report: `{"unit_ms", "runs": [...], "failed": [...],
 //! "interrupted"}`, one object per run and per failed run.
 //!
-//! The file is written to a temporary name beside the target and renamed
-//! into place, so a failed write never leaves a partial file behind.
+//! The file is written by [`crate::output::write`]: to a temporary name
+//! beside the target, then renamed into place, so a failed write never
+//! leaves a partial file behind.
 
 use super::Failed;
 use crate::scenario::Run;
 use crate::stall;
-use anyhow::Context as _;
 use serde::Serialize;
-use std::fs;
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -94,7 +92,7 @@ fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
-/// Writes the report of `runs` to `path`, atomically (see [`write_atomically`]).
+/// Writes the report of `runs` to `path`, atomically (see [`crate::output`]).
 ///
 /// # Errors
 ///
@@ -102,7 +100,7 @@ fn round(value: f64) -> f64 {
 pub fn write(path: &Path, runs: &[Run], unit: Duration) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(&report(runs, unit))?;
     text.push('\n');
-    write_atomically(path, &text)
+    crate::output::write(path, text.as_bytes())
 }
 
 /// Writes the report of a comparison to `path`, atomically: the runs that
@@ -123,29 +121,5 @@ pub fn write_results(
     report.interrupted = interrupted;
     let mut text = serde_json::to_string_pretty(&report)?;
     text.push('\n');
-    write_atomically(path, &text)
-}
-
-/// Writes `text` to `path` atomically: a temporary file in the same
-/// directory, then a rename, so a failed write never leaves a partial file.
-///
-/// # Errors
-///
-/// If the temporary file cannot be written or renamed; it is removed then.
-pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let file_name = path.file_name().context("the path names no file")?;
-    let mut temporary_name = std::ffi::OsString::from(".");
-    temporary_name.push(file_name);
-    temporary_name.push(format!(".{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(temporary_name);
-    let written = (|| {
-        let mut file = fs::File::create(&temporary)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written.with_context(|| format!("writing {}", path.display()))
+    crate::output::write(path, text.as_bytes())
 }

@@ -10,7 +10,7 @@
 
 mod watchdog;
 
-pub use watchdog::child_main;
+pub use watchdog::{child_backends, child_main};
 
 use super::{Ctx, Outcome, Scenario};
 use crate::backend::Backend;

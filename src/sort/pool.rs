@@ -21,10 +21,11 @@
 
 use super::framing::{read_list, write_list};
 use super::merge::merge_sort;
+use crate::children::Spawned;
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::slice::IterMut;
 use std::sync::{Mutex, PoisonError};
 use std::thread;
@@ -45,7 +46,7 @@ type Queue<'lists> = Mutex<IterMut<'lists, Vec<i64>>>;
 /// Fails if a child cannot be started, dies, exits with failure, or sends
 /// back something other than a list of the same length.
 pub(crate) fn sort_on_processes(lists: &mut [Vec<i64>], workers: usize, exe: &Path) -> Result<u64> {
-    let mut children: Vec<Child> = Vec::with_capacity(workers);
+    let mut children: Vec<Spawned> = Vec::with_capacity(workers);
     let sorted = start_and_feed(lists, workers, exe, &mut children);
     // The pipes were closed when `start_and_feed` returned, so every child
     // now sees the end of its input (or a broken pipe) and exits.
@@ -73,21 +74,23 @@ fn start_and_feed(
     lists: &mut [Vec<i64>],
     workers: usize,
     exe: &Path,
-    children: &mut Vec<Child>,
+    children: &mut Vec<Spawned>,
 ) -> Result<u64> {
     let mut connections = Vec::with_capacity(workers);
     for number in 0..workers {
-        let mut child = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
             .arg(WORKER_ARG)
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .with_context(|| {
-                format!(
-                    "starting sort worker {number} as `{} {WORKER_ARG}`",
-                    exe.display()
-                )
-            })?;
+            .stdout(Stdio::piped());
+        // Registered, so that Ctrl-C or an abandoned run kills the workers
+        // rather than leaving them to find their pipes broken.
+        let mut child = crate::children::spawn(&mut command).with_context(|| {
+            format!(
+                "starting sort worker {number} as `{} {WORKER_ARG}`",
+                exe.display()
+            )
+        })?;
         let to_child = child.stdin.take().expect("stdin was piped");
         let from_child = child.stdout.take().expect("stdout was piped");
         children.push(child);

@@ -106,5 +106,5 @@ pub fn lines(runs: &[Run]) -> String {
 ///
 /// If the file cannot be written.
 pub fn write(path: &Path, runs: &[Run]) -> anyhow::Result<()> {
-    crate::report::json::write_atomically(path, &lines(runs))
+    crate::output::write(path, lines(runs).as_bytes())
 }

@@ -50,6 +50,8 @@ const CASES: &[(&str, &str)] = &[
     ("compare gather --json .", "--json . is not a file name"),
     ("compare gather --json /proc/out.json", "--json /proc/out.json cannot be written"),
     ("compare gather --json", "a value is required for '--json <PATH>'"),
+    ("bench queues --n 1000 --repeat 1 --json /proc/out.json", "--json /proc/out.json cannot be written: No such file or directory"),
+    ("bench queues --n 1000 --repeat 1 --svg /proc", "--svg /proc/queues.svg cannot be written: No such file or directory"),
     // Conflicting or repeated flags.
     ("compare gather --json a.json --json b.json", "the argument '--json <PATH>' cannot be used multiple times"),
     ("run gather --unit 1s --unit 2s", "the argument '--unit <DURATION>' cannot be used multiple times"),
@@ -57,6 +59,16 @@ const CASES: &[(&str, &str)] = &[
     ("compare gather tasks --len 10 --json out.json", "--lists and --len size the sort"),
     ("run gather --virtual -b smol", "--virtual puts minirt on its virtual clock, but minirt is not among the backends to run (smol)"),
     ("compare delay --virtual --json out.json", "minirt is not among the backends to run (sync)"),
+    // The hidden commands concur runs itself, given what it never passes.
+    ("deadlock-child minirt 10", "invalid value 'minirt' for '<BACKEND>': deadlock-child runs A3 on a backend that cannot see a deadlock; accepted: smol, tokio"),
+    ("deadlock-child nosuch 10", "accepted: smol, tokio"),
+    ("deadlock-child smol 0", "invalid value '0' for '<UNIT_MS>': a unit of 0 ms is out of range; use a whole number of milliseconds from 1 to 10000"),
+    ("bench-child timers minirt 4294967297", "bench-child: n 4294967297 is too large for timers on minirt (at most 10000000)"),
+    ("bench-child timers threads 200000", "n 200000 is too large for timers on threads (at most 100000)"),
+    ("bench-child timers minirt 0", "invalid value '0' for '<N>': must be at least 1"),
+    ("bench-child timers nosuch 10", "bench-child: suite timers has no backend 'nosuch'; accepted: minirt, smol, tokio"),
+    ("bench-child timers py-asyncio 10", "suite timers has no backend 'py-asyncio'"),
+    ("bench-child nosuch minirt 10", "invalid value 'nosuch' for '<SUITE>': unknown suite 'nosuch'; accepted: timers, spawn"),
     // Bad input that passed the parser must still stop before any write.
     ("compare nosuch --json out.json", "unknown scenario 'nosuch'"),
     ("compare sort --lists 0 --json out.json", "must be at least 1"),
@@ -152,5 +164,96 @@ fn an_argument_that_is_not_utf8_is_refused() {
     let directory = empty_directory(CASES.len() + 1);
     let args = [OsStr::new("run"), OsStr::from_bytes(b"\xff")];
     assert_refused(&directory, &args, "invalid UTF-8");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
+
+/// A file name longer than any file system takes (255 bytes on Linux).
+fn too_long() -> String {
+    format!("{}.json", "a".repeat(300))
+}
+
+#[test]
+fn every_output_path_is_checked_before_anything_runs() {
+    let long = too_long();
+    let cases: [(&[&str], &str); 4] = [
+        (&["compare", "gather", "--unit", "1ms", "--json"], "--json"),
+        (&["run", "gather", "--unit", "1ms", "--trace"], "--trace"),
+        (&["timeline", "gather", "--unit", "1ms", "--svg"], "--svg"),
+        (
+            &["bench", "queues", "--n", "1000", "--repeat", "1", "--json"],
+            "--json",
+        ),
+    ];
+    for (number, (args, flag)) in cases.into_iter().enumerate() {
+        let directory = empty_directory(CASES.len() + 10 + number);
+        let mut args = args.to_vec();
+        args.push(&long);
+        let line = format!("{flag} {long} cannot be written: File name too long");
+        assert_refused(&directory, &args, &line);
+        std::fs::remove_dir_all(directory).expect("cleaned up");
+    }
+}
+
+/// Makes a named pipe and (where permitted) a character device like
+/// `/dev/null` in `directory`; returns their names.
+fn special_files(directory: &std::path::Path) -> Vec<&'static str> {
+    let fifo = Command::new("mkfifo")
+        .arg("fifo")
+        .current_dir(directory)
+        .status();
+    assert!(fifo.expect("mkfifo runs").success(), "a named pipe");
+    let device = Command::new("mknod")
+        .args(["null", "c", "1", "3"])
+        .current_dir(directory)
+        .output();
+    if device.is_ok_and(|output| output.status.success()) {
+        vec!["fifo", "null"]
+    } else {
+        println!("skipped the device: mknod is not permitted here (needs root)");
+        vec!["fifo"]
+    }
+}
+
+#[test]
+fn an_output_path_that_is_not_a_regular_file_is_refused_and_kept() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let directory = empty_directory(CASES.len() + 20);
+    let commands: [&[&str]; 4] = [
+        &[
+            "compare", "gather", "-b", "minirt", "--unit", "1ms", "--json",
+        ],
+        &["run", "gather", "-b", "minirt", "--unit", "1ms", "--trace"],
+        &[
+            "timeline", "gather", "-b", "minirt", "--unit", "1ms", "--svg",
+        ],
+        &["bench", "queues", "--n", "1000", "--repeat", "1", "--json"],
+    ];
+    let names = special_files(&directory);
+    for name in &names {
+        for args in commands {
+            let mut args = args.to_vec();
+            args.push(name);
+            let flag = args[args.len() - 2];
+            let output = Command::new(env!("CARGO_BIN_EXE_concur"))
+                .args(&args)
+                .current_dir(&directory)
+                .output()
+                .expect("concur starts");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+            let line = format!("error: {flag} {name} is not a regular file");
+            assert!(stderr.starts_with(&line), "{args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            let kind = std::fs::symlink_metadata(directory.join(name)).expect("still there");
+            let kept = kind.file_type().is_fifo() || kind.file_type().is_char_device();
+            assert!(kept, "{args:?} replaced {name}");
+        }
+    }
+    let mut left: Vec<String> = std::fs::read_dir(&directory)
+        .expect("readable")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, names, "something else was left behind");
     std::fs::remove_dir_all(directory).expect("cleaned up");
 }

@@ -111,3 +111,133 @@ fn bench_queues_refuses_bad_sizes_in_one_line() {
     }
     std::fs::remove_dir_all(directory).expect("cleaned up");
 }
+
+/// Long enough for `bench timers --n 1000 --repeat 1` (about ten
+/// children of a second each) on a loaded machine.
+const WITHIN: std::time::Duration = std::time::Duration::from_secs(120);
+
+#[test]
+fn ctrl_c_during_bench_keeps_the_runs_that_finished() {
+    use super::procs::{signal, Running, Tag};
+    let directory = empty_directory("ctrl-c");
+    let tag = Tag::new("bench-ctrl-c");
+    let mut command = tag.concur(&["bench", "timers", "--n", "1000", "--repeat", "1"]);
+    command.args(["--json", "t.json"]).current_dir(&directory);
+    let concur = Running::start(command);
+    // Each timers child sleeps about a second; once the second one runs,
+    // the first (minirt) has finished.
+    let first = tag.wait_for(WITHIN, |process| process.runs("bench-child"));
+    tag.wait_for(WITHIN, |process| {
+        process.runs("bench-child") && process.pid != first.pid
+    });
+    signal(concur.pid(), "INT");
+    let ended = concur.finish(&tag, WITHIN);
+    tag.assert_none_left(std::time::Duration::from_secs(2));
+    assert_eq!(ended.code, Some(130), "{ended:?}");
+    assert!(ended.stderr.contains("interrupted (Ctrl-C)"), "{ended:?}");
+    let minirt_row = ended.stdout.lines().find(|line| line.contains("| minirt "));
+    assert!(
+        minirt_row.is_some(),
+        "no minirt row in the table: {ended:?}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&directory).unwrap().collect();
+    assert_eq!(files.len(), 1, "only the JSON: {files:?}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(directory.join("t.json")).unwrap()).unwrap();
+    let rows = json["results"].as_array().expect("results");
+    assert!(rows.iter().any(|row| row["backend"] == "minirt"), "{json}");
+    let notes = json["notes"].to_string();
+    assert!(notes.contains("interrupted"), "{json}");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
+
+#[test]
+fn a_bench_child_killed_by_sigkill_fails_the_bench() {
+    use super::procs::{signal, Running, Tag};
+    let tag = Tag::new("bench-sigkill");
+    let args = ["bench", "timers", "--n", "1000", "--repeat", "1"];
+    let concur = Running::start(tag.concur(&args));
+    let first = tag.wait_for(WITHIN, |process| process.runs("bench-child"));
+    signal(first.pid, "KILL");
+    let ended = concur.finish(&tag, WITHIN);
+    assert_eq!(ended.code, Some(1), "{ended:?}");
+    let last = ended.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: 1 of ") && last.contains("SIGKILL"),
+        "{ended:?}"
+    );
+    // The others still ran and are in the table.
+    assert!(ended.stdout.contains("| tokio "), "{ended:?}");
+}
+
+/// A tmpfs of 64 KiB mounted on a fresh directory, unmounted on drop; or
+/// `None` (and a printed line) where mounting is not permitted.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    /// Mounts it, and fills it to the last byte with one file, `filler`.
+    fn full(name: &str) -> Option<SmallDisk> {
+        let directory = empty_directory(name);
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(&directory)
+            .output();
+        if !mounted.is_ok_and(|output| output.status.success()) {
+            println!("skipped: cannot mount a tmpfs here (needs root)");
+            let _ = std::fs::remove_dir_all(&directory);
+            return None;
+        }
+        let disk = SmallDisk(directory);
+        let mut filler = std::fs::File::create(disk.0.join("filler")).expect("a file");
+        let block = [0u8; 4096];
+        while std::io::Write::write_all(&mut filler, &block).is_ok() {}
+        while std::io::Write::write_all(&mut filler, &[0]).is_ok() {}
+        Some(disk)
+    }
+
+    /// The names in it.
+    fn names(&self) -> Vec<String> {
+        let entries = std::fs::read_dir(&self.0).expect("readable");
+        let names = entries.map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned());
+        names.collect()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn bench_on_a_full_disk_leaves_no_temporary_file() {
+    let Some(disk) = SmallDisk::full("full-disk") else {
+        return;
+    };
+    let out = disk.0.join("q.json");
+    let out = out.to_str().expect("a UTF-8 path");
+    let dir = disk.0.to_str().expect("a UTF-8 path");
+    // Twice, as a user would retry: nothing is left either time.
+    for output in [["--json", out], ["--json", out], ["--svg", dir]] {
+        let mut args = vec!["bench", "queues", "--n", "1000", "--repeat", "1"];
+        args.extend(output);
+        let (code, _stdout, stderr) = concur(&disk.0, &args);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(
+            last.contains("No space left on device"),
+            "{args:?}: {stderr}"
+        );
+        let named = if output[0] == "--json" {
+            out.to_string()
+        } else {
+            format!("{dir}/queues.svg")
+        };
+        assert!(
+            last.starts_with(&format!("error: writing {named}: ")),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(disk.names(), ["filler"], "{args:?} left a file behind");
+    }
+}

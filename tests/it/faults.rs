@@ -217,3 +217,46 @@ fn run_reports_a_failed_backend_and_goes_on_to_the_next() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_timeout_is_kept_to_the_millisecond_not_to_a_polling_tick() {
+    // Fifteen pairs, every one hung: each costs its timeout, and nothing else
+    // to speak of, so the whole run scales with the timeout asked.
+    let scenarios = [
+        "tasks",
+        "gather",
+        "blocking",
+        "blocking-fixed",
+        "race-async",
+    ];
+    let backends = ["minirt", "smol", "tokio"];
+    let faults: Vec<String> = scenarios
+        .iter()
+        .flat_map(|scenario| backends.map(|backend| format!("hang:{scenario}:{backend}")))
+        .collect();
+    let faults = faults.join(",");
+    let fastest = |timeout: &str| {
+        let mut args = vec!["compare", "--unit", "1ms", "--timeout", timeout];
+        args.extend(scenarios);
+        let times = (0..3).map(|_| {
+            let start = Instant::now();
+            let output = concur(&faults, &args).output().expect("concur starts");
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(output.status.code(), Some(1));
+            assert_eq!(
+                stdout.matches("hung: no result after").count(),
+                15,
+                "{stdout}"
+            );
+            start.elapsed()
+        });
+        times.min().expect("three runs")
+    };
+    let (short, long) = (fastest("1ms"), fastest("40ms"));
+    // At 1 ms against 40 ms the ratio is about 1/40 plus the start-up; a
+    // timeout rounded up to a 20 ms tick would make it about 1/2.
+    assert!(
+        short.as_secs_f64() < 0.25 * long.as_secs_f64(),
+        "1ms: {short:?}, 40ms: {long:?}"
+    );
+}

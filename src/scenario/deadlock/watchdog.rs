@@ -2,13 +2,19 @@
 //! (`concur deadlock-child`), relay its log lines, and kill it after
 //! [`PATIENCE_UNITS`] units without one, reporting "no progress" instead
 //! of hanging the command line.
+//!
+//! The child never ends on its own, so it is started through
+//! [`children::spawn`], which kills it if the run is abandoned or concur
+//! is interrupted; and it ends itself when its stdin (a pipe nobody writes
+//! to) closes, which the kernel does when concur dies, even by SIGKILL.
 
 use crate::backend::{self, Backend};
+use crate::children;
 use crate::model::Model;
 use crate::recorder::Recorder;
 use crate::scenario::{Ctx, Outcome, SortOptions};
 use anyhow::Context as _;
-use std::io::{BufRead, BufReader};
+use std::io::{self, BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
@@ -32,12 +38,11 @@ pub(super) fn run_in_child(backend: &str, ctx: &Ctx) -> anyhow::Result<Outcome> 
         None => std::env::current_exe().context("finding this executable")?,
     };
     let unit_ms = ctx.unit.as_millis().to_string();
-    let mut child = Command::new(exe)
-        .args(["deadlock-child", backend, &unit_ms])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("starting the deadlock child process")?;
+    let mut command = Command::new(exe);
+    command.args(["deadlock-child", backend, &unit_ms]);
+    // Stdin stays open, unwritten, for as long as `child` lives.
+    command.stdin(Stdio::piped()).stdout(Stdio::piped());
+    let mut child = children::spawn(&mut command).context("starting the deadlock child process")?;
     let stdout = child.stdout.take().context("the child's stdout")?;
     let (send, lines) = mpsc::channel();
     // The reader ends at end of file: when the child exits or is killed.
@@ -81,20 +86,32 @@ pub(super) fn run_in_child(backend: &str, ctx: &Ctx) -> anyhow::Result<Outcome> 
             }
         }
     };
-    // Already exited is fine: either way it is gone after `wait`.
-    let _ = child.kill();
+    child.kill();
     child.wait().context("waiting for the killed child")?;
     let _ = reader.join();
     Ok(outcome)
 }
 
+/// The backends A3 runs in a child: those with an event loop that cannot
+/// see a deadlock, every one but minirt (which proves it, in-process).
+pub fn child_backends() -> Vec<&'static str> {
+    let all = backend::all(backend::Options::default());
+    let blind = all
+        .iter()
+        .filter(|backend| backend.supports(Model::EventLoop));
+    let blind = blind.filter(|backend| backend.name() != "minirt");
+    blind.map(Backend::name).collect()
+}
+
 /// `concur deadlock-child <backend> <unit_ms>`: runs A3's tasks on
-/// `backend`, printing each log line as it happens, until killed.
+/// `backend` (one of [`child_backends`], as the CLI checks), printing each
+/// log line as it happens, until killed.
 ///
 /// # Errors
 ///
 /// An unknown backend, one without an event loop, or a failed run.
 pub fn child_main(backend: &str, unit: Duration) -> anyhow::Result<()> {
+    exit_when_stdin_ends();
     let options = backend::Options::default();
     let backend: Backend =
         backend::find(backend, options).with_context(|| format!("no backend '{backend}'"))?;
@@ -114,4 +131,19 @@ pub fn child_main(backend: &str, unit: Duration) -> anyhow::Result<()> {
     ctx.event_loop(&backend)?.run(Box::new(|event_loop| {
         Box::pin(super::main(event_loop, main_ctx))
     }))
+}
+
+/// Ends this process when its stdin ends. The parent holds the other end
+/// of the pipe and never writes to it, so its end means the parent is
+/// gone, perhaps by SIGKILL, which it could not catch to kill this child;
+/// left alone, the deadlocked tasks would wait for ever.
+fn exit_when_stdin_ends() {
+    let watch = || {
+        let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
+        // Nobody is left to read an exit code.
+        std::process::exit(0);
+    };
+    // Without the thread, the parent still kills this child on every path
+    // it lives through.
+    let _ = thread::Builder::new().name("stdin".into()).spawn(watch);
 }
