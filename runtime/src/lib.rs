@@ -4,7 +4,7 @@
 //! One thread runs an event loop; many tasks share it, each running until it
 //! chooses to give the CPU back (its future returns `Pending`). That is the
 //! model of Python's `asyncio`, and of smol's and tokio's single-threaded
-//! executors, in about fifteen hundred lines with the comments.
+//! executors, small enough to read.
 //!
 //! # A tour, in reading order
 //!

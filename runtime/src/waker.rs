@@ -13,8 +13,10 @@
 //!
 //! This file is what loom model-checks (`RUSTFLAGS="--cfg loom"`, see
 //! `waker/loom_tests.rs`): under `cfg(loom)` its atomics, queue and thread
-//! handle are swapped for loom's (`waker/loom_swaps.rs`), and nothing else
-//! changes.
+//! handle are swapped for loom's (`waker/loom_swaps.rs`), and the shortcut
+//! for wakes on the loop's own thread is compiled out (it needs the
+//! thread-local runtime, which the model does not build): every modelled
+//! wake takes the cross-thread path, the one that can race.
 
 use crate::task::TaskKey;
 use alloc::sync::Arc;

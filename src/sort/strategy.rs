@@ -1,13 +1,13 @@
 //! The ways of running the sort, and their names on the command line.
 //!
 //! [`run`](super::run) dispatches on a [`Strategy`] to `in_process.rs` or
-//! `pool.rs`. The names are the backend names of SCENARIOS.md, so a sort
+//! `pool.rs`. The names are the backend names of the scenario table, so a sort
 //! run reads like every other scenario in the harness's tables and JSON.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// A way of running the sort, named as the backends in SCENARIOS.md.
+/// A way of running the sort, named as the backends that run it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Strategy {
     /// `sync`: one thread, one list after another.
