@@ -150,6 +150,13 @@ impl Backend {
         }
     }
 
+    /// Whether its event loop proves deadlocks instead of hanging in them.
+    pub fn proves_deadlocks(&self) -> bool {
+        self.event_loop
+            .as_ref()
+            .is_some_and(|event_loop| event_loop.proves_deadlocks())
+    }
+
     /// The clock a run of `model` is measured on: the event loop's own clock
     /// for event loops (virtual on minirt with `--virtual`), else the system's.
     pub fn clock(&self, model: Model) -> Arc<dyn Clock> {

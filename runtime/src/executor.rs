@@ -47,6 +47,7 @@ mod tasks;
 
 pub use builder::Builder;
 
+pub use deadlock::Deadlock;
 pub(crate) use deadlock::Locks;
 pub(crate) use registry::Tasks;
 #[cfg(feature = "std")]
@@ -140,10 +141,11 @@ impl Core {
         self.rethrow_observer_panic();
     }
 
-    /// Runs `future` to completion on this loop, with the tasks it spawns.
+    /// Runs `future` to completion on this loop, with the tasks it spawns,
+    /// or until the loop proves that nothing can ever happen again.
     ///
     /// The caller has made this runtime the current one.
-    pub(crate) fn run<F: Future>(&self, future: F) -> F::Output {
+    pub(crate) fn run<F: Future>(&self, future: F) -> Result<F::Output, Deadlock> {
         let mut future = pin!(future);
         let main = Arc::new(TaskWaker::new(TaskKey::MAIN, self.queue.clone()));
         let main_waker = Waker::from(main.clone());
@@ -177,11 +179,11 @@ impl Core {
                         observe.deliver();
                     }
                     self.rethrow_observer_panic();
-                    return output;
+                    return Ok(output);
                 }
             }
             if polls < BUDGET {
-                self.park(&main, &main_waker);
+                self.park(&main, &main_waker)?;
             }
             self.fire_timers();
         }
@@ -215,22 +217,23 @@ impl Core {
     /// With nothing ready, waits on the clock until the next timer is due,
     /// a waker queues a task, or work outside the loop ends.
     ///
-    /// # Panics
+    /// # Errors
     ///
     /// When the loop can prove that nothing can ever happen again (see
-    /// `executor/deadlock.rs`): waiting would hang forever, so the loop
-    /// panics with a diagnosis starting "deadlock".
-    fn park(&self, main: &Arc<TaskWaker>, main_waker: &Waker) {
+    /// `executor/deadlock.rs`): waiting would hang forever, so it stops
+    /// with the diagnosis instead.
+    fn park(&self, main: &Arc<TaskWaker>, main_waker: &Waker) -> Result<(), Deadlock> {
         let next = self.timers.borrow().next_expiration();
         let outside_work = self.queue.has_outside_work();
         if next.is_none() && !outside_work && self.ready_len() == 0 {
-            if let Some(diagnosis) = deadlock::diagnose(self, main, main_waker) {
-                panic!("{diagnosis}");
+            if let Some(deadlock) = deadlock::diagnose(self, main, main_waker) {
+                return Err(deadlock);
             }
         }
         let deadline = next.map(Duration::from_micros);
         let woken = || !self.queue.is_empty();
         self.clock.park(Park::new(deadline, outside_work, &woken));
+        Ok(())
     }
 
     /// Advances the wheel to the clock's "now" and wakes every timer due.

@@ -75,7 +75,7 @@ mod waker;
 pub use blocking::spawn_blocking;
 #[cfg(feature = "std")]
 pub use executor::block_on;
-pub use executor::{Builder, Runtime};
+pub use executor::{Builder, Deadlock, Runtime};
 #[cfg(feature = "std")]
 pub use task::join_all;
 pub use task::{yield_now, JoinError, JoinHandle, TaskId, YieldNow};

@@ -18,7 +18,7 @@
 use super::{Backend, Options};
 use crate::clock::Clock;
 use crate::model::event_loop::{
-    AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main,
+    AsyncBackend, BlockingJob, DeadlockFound, EventLoop, LocalFuture, LoopMutex, Main,
 };
 
 mod mutex;
@@ -69,8 +69,18 @@ impl AsyncBackend for Minirt {
         let event_loop = MinirtLoop {
             virtual_clock: self.virtual_clock,
         };
-        runtime.block_on(main(Rc::new(event_loop)));
-        Ok(())
+        runtime
+            .try_block_on(main(Rc::new(event_loop)))
+            .map_err(|deadlock| {
+                anyhow::Error::new(DeadlockFound {
+                    report: deadlock.report().to_string(),
+                    cycle: deadlock.cycle().map(String::from),
+                })
+            })
+    }
+
+    fn proves_deadlocks(&self) -> bool {
+        true
     }
 }
 

@@ -121,9 +121,34 @@ pub trait AsyncBackend {
     ///
     /// # Errors
     ///
-    /// If the runtime cannot be built (for example, no thread can be spawned).
+    /// If the runtime cannot be built (for example, no thread can be
+    /// spawned), or a [`DeadlockFound`] from a loop that proves deadlocks.
     fn run(&self, main: Main) -> anyhow::Result<()>;
+
+    /// Whether the loop proves a deadlock (stopping with [`DeadlockFound`])
+    /// rather than hanging in it, as most runtimes do.
+    fn proves_deadlocks(&self) -> bool {
+        false
+    }
 }
+
+/// The error of a run whose loop proved that no task can ever make
+/// progress: the loop's own report, naming who holds and waits for what.
+#[derive(Debug)]
+pub struct DeadlockFound {
+    /// The report, starting "deadlock".
+    pub report: String,
+    /// The wait cycle, if the waits form one ("A -> m2 -> B -> m1 -> A").
+    pub cycle: Option<String>,
+}
+
+impl std::fmt::Display for DeadlockFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.report)
+    }
+}
+
+impl std::error::Error for DeadlockFound {}
 
 /// Runs `tasks` concurrently and waits for all of them, like
 /// `asyncio.gather`: each becomes a task first, so all start together.

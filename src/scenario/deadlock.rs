@@ -2,9 +2,9 @@
 //! order, with an await in between, and wait for each other for ever.
 //!
 //! The article's closing warning. A locks m1, B locks m2; one unit later A
-//! waits for m2 and B for m1. minirt sees every lock and every task, so its
-//! `block_on` stops with a report naming the cycle; the harness catches it
-//! and makes it the result. smol and tokio cannot tell a deadlock from a long
+//! waits for m2 and B for m1. A loop that proves deadlocks (minirt sees
+//! every lock and every task) stops with a typed report naming the cycle,
+//! which becomes the result. smol and tokio cannot tell a deadlock from a long
 //! wait, so they run in a child process under a watchdog
 //! (`deadlock/watchdog.rs`) that kills it after a few units without a log line.
 
@@ -15,11 +15,9 @@ pub use watchdog::{child_backends, child_main};
 use super::{Ctx, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
-use crate::model::event_loop::{Handle, LoopMutex};
+use crate::model::event_loop::{DeadlockFound, Handle, LoopMutex};
 use crate::model::Model;
-use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
-use std::sync::Once;
 use std::time::Duration;
 
 /// Addition A3.
@@ -58,31 +56,30 @@ impl Scenario for Deadlock {
     }
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
-        // Only minirt can prove a deadlock; the others would hang here.
-        if backend.name() != "minirt" {
+        // A loop that cannot prove a deadlock would hang here.
+        if !backend.proves_deadlocks() {
             return watchdog::run_in_child(backend.name(), ctx);
         }
         let main_ctx = ctx.clone();
         let event_loop = ctx.event_loop(backend)?;
-        silence_deadlock_panics();
-        let finished = panic::catch_unwind(AssertUnwindSafe(|| {
-            event_loop.run(Box::new(|event_loop| Box::pin(main(event_loop, main_ctx))))
-        }));
-        let report = match finished {
-            Ok(result) => {
-                result?;
-                anyhow::bail!("both tasks finished: no deadlock");
-            }
-            Err(payload) => panic_message(payload.as_ref()),
+        let error =
+            match event_loop.run(Box::new(|event_loop| Box::pin(main(event_loop, main_ctx)))) {
+                Ok(()) => anyhow::bail!("both tasks finished: no deadlock"),
+                Err(error) => error,
+            };
+        let Some(found) = error.downcast_ref::<DeadlockFound>() else {
+            return Err(error);
         };
-        anyhow::ensure!(report.starts_with("deadlock"), "{report}");
         // The loop is gone, and with it the virtual clock: the report is
-        // logged at the last event's time, when minirt found the deadlock.
+        // logged at the last event's time, when the loop found the deadlock.
         let events = ctx.rec.record().trace.events;
-        let found = events.last().map_or(Duration::ZERO, |event| event.at);
-        ctx.rec.log_at(found, format!("minirt: {report}"));
-        let cycle = report.find("wait cycle").map(|at| &report[at..]); // For the table.
-        let note = cycle.map_or(report.clone(), |cycle| format!("deadlock, {cycle}"));
+        let at = events.last().map_or(Duration::ZERO, |event| event.at);
+        ctx.rec
+            .log_at(at, format!("{}: {}", backend.name(), found.report));
+        let note = match &found.cycle {
+            Some(cycle) => format!("deadlock, wait cycle: {cycle}"),
+            None => found.report.clone(),
+        };
         Ok(Outcome {
             note: Some(note),
             ..Outcome::default()
@@ -124,27 +121,4 @@ async fn take_both(
         second.locked(Box::pin(both)).await;
     };
     first.locked(Box::pin(holding)).await;
-}
-
-/// The text of a panic's payload.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    let text = payload.downcast_ref::<String>().map(String::as_str);
-    let text = text.or_else(|| payload.downcast_ref::<&str>().copied());
-    text.unwrap_or("a panic without a message").to_string()
-}
-
-/// Keeps minirt's deadlock panic off stderr (the scenario reports it);
-/// every other panic still goes to the hook that was there before. Installed
-/// once, for the whole process, so concurrent runs cannot race on the hook.
-fn silence_deadlock_panics() {
-    /// The hook is wrapped once.
-    static INSTALLED: Once = Once::new();
-    INSTALLED.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !panic_message(info.payload()).starts_with("deadlock") {
-                previous(info);
-            }
-        }));
-    });
 }

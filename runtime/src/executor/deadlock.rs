@@ -89,10 +89,43 @@ struct Party<'a> {
     waits: Vec<Wait>,
 }
 
+/// A proved deadlock: what [`Runtime::try_block_on`](crate::Runtime::try_block_on)
+/// returns, and what `block_on` panics with (as text), when no task can
+/// ever make progress.
+///
+/// Its text names each task, what it holds and what it waits for, and the
+/// wait cycle if there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deadlock {
+    /// One line per task, then the cycle.
+    report: String,
+}
+
+impl Deadlock {
+    /// The whole report, starting "deadlock:".
+    pub fn report(&self) -> &str {
+        &self.report
+    }
+
+    /// The wait cycle, as "A -> m2 -> B -> m1 -> A", if the waits form one.
+    pub fn cycle(&self) -> Option<&str> {
+        let (_, cycle) = self.report.split_once("wait cycle: ")?;
+        Some(cycle)
+    }
+}
+
+impl core::fmt::Display for Deadlock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.report)
+    }
+}
+
+impl core::error::Error for Deadlock {}
+
 /// Explains the deadlock, or `None` if some waker might still fire.
 ///
 /// Called only when nothing is ready, no timer is armed and no job is out.
-pub(super) fn diagnose(core: &Core, main: &Arc<TaskWaker>, main_waker: &Waker) -> Option<String> {
+pub(super) fn diagnose(core: &Core, main: &Arc<TaskWaker>, main_waker: &Waker) -> Option<Deadlock> {
     let locks = core.locks.as_ref()?;
     let registry = core.registry.borrow();
     let mut parties = Vec::with_capacity(registry.len() + 1);
@@ -139,11 +172,12 @@ pub(super) fn diagnose(core: &Core, main: &Arc<TaskWaker>, main_waker: &Waker) -
     if let Some(cycle) = find_cycle(core, &parties) {
         lines.push(format!("wait cycle: {cycle}"));
     }
-    Some(format!(
+    let report = format!(
         "deadlock: no task can ever make progress (nothing ready, no timer armed, no waker \
          held outside the runtime): {}",
         lines.join("; ")
-    ))
+    );
+    Some(Deadlock { report })
 }
 
 /// Files each waker found inside the runtime with the task it belongs to.

@@ -96,9 +96,10 @@ impl Runtime {
     ///
     /// # Panics
     ///
-    /// If `future` panics (the panic passes through), or if called from
-    /// inside a runtime: the outer loop would stall until this one returns,
-    /// so it is refused rather than left to deadlock.
+    /// If `future` panics (the panic passes through), if called from
+    /// inside a runtime (the outer loop would stall until this one returns,
+    /// so it is refused rather than left to deadlock), or on a proved
+    /// deadlock, with its report (see [`try_block_on`](Runtime::try_block_on)).
     ///
     /// # Examples
     ///
@@ -109,6 +110,32 @@ impl Runtime {
     /// assert_eq!(rt.block_on(handle).unwrap(), "kept");
     /// ```
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.try_block_on(future) {
+            Ok(output) => output,
+            Err(deadlock) => panic!("{deadlock}"),
+        }
+    }
+
+    /// As [`block_on`](Runtime::block_on), but a proved deadlock comes back
+    /// as an error instead of a panic, for a caller that reports it.
+    ///
+    /// # Errors
+    ///
+    /// [`Deadlock`](crate::Deadlock): no task can ever make progress. The
+    /// tasks are still in the runtime, as after any `block_on`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = minirt::Runtime::with_virtual_clock();
+    /// let stuck = rt.try_block_on(async {
+    ///     let lock = minirt::sync::Mutex::named("m", ());
+    ///     let _held = lock.lock().await;
+    ///     let _again = lock.lock().await; // waits for itself
+    /// });
+    /// assert_eq!(stuck.unwrap_err().cycle(), Some("main -> m -> main"));
+    /// ```
+    pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, crate::Deadlock> {
         #[cfg(feature = "std")]
         let _current = crate::context::enter(&self.core);
         self.core.run(future)
