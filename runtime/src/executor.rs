@@ -232,7 +232,7 @@ impl Core {
         }
         let deadline = next.map(Duration::from_micros);
         let woken = || !self.queue.is_empty();
-        self.clock.park(Park::new(deadline, outside_work, &woken));
+        self.clock.wait(Park::new(deadline, outside_work, &woken));
         Ok(())
     }
 

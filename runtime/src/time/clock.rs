@@ -28,16 +28,29 @@ use core::time::Duration;
 /// use std::time::Duration;
 ///
 /// let clock = VirtualClock::new();
-/// clock.park(Park::new(Some(Duration::from_secs(5)), false, &|| false));
+/// clock.park(Some(Duration::from_secs(5)), &|| false);
+/// assert_eq!(clock.now(), Duration::from_secs(5));
+/// // A wake already waiting: nothing to wait for, and time stays put.
+/// clock.wait(Park::new(Some(Duration::from_secs(9)), false, &|| true));
 /// assert_eq!(clock.now(), Duration::from_secs(5));
 /// ```
 pub trait Clock {
     /// The time since this clock's epoch.
     fn now(&self) -> Duration;
 
-    /// Waits until the park's deadline or, with none, until woken (see
-    /// [`Park`]).
-    fn park(&self, park: Park<'_>);
+    /// Waits until `deadline` (since the epoch) or, with no deadline, until
+    /// woken. `woken` tells whether a task was woken in the meantime, for
+    /// clocks that cannot sleep and must poll (on `std`, a wake also unparks
+    /// the loop's thread).
+    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool);
+
+    /// What the loop calls when it has nothing to run: everything it knows
+    /// (see [`Park`]). By default, [`park`](Clock::park) until the deadline;
+    /// a clock that skips time overrides it so as not to skip past work
+    /// still out.
+    fn wait(&self, park: Park<'_>) {
+        self.park(park.deadline(), &|| park.woken());
+    }
 
     /// Blocks the loop's thread for `duration`, as a blocking call would:
     /// nothing else runs meanwhile.
@@ -123,7 +136,11 @@ impl Clock for VirtualClock {
         self.now.get()
     }
 
-    fn park(&self, park: Park<'_>) {
+    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
+        self.wait(Park::new(deadline, false, woken));
+    }
+
+    fn wait(&self, park: Park<'_>) {
         if park.woken() {
             return;
         }
@@ -183,11 +200,11 @@ impl Clock for SystemClock {
         Self::epoch().elapsed()
     }
 
-    fn park(&self, park: Park<'_>) {
-        if park.woken() {
+    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
+        if woken() {
             return;
         }
-        match park.deadline() {
+        match deadline {
             Some(deadline) => {
                 let wait = deadline.saturating_sub(self.now());
                 if !wait.is_zero() {
