@@ -19,11 +19,9 @@ const CORE_HZ: u32 = 25_000_000;
 /// Ticks per second: SysTick interrupts every millisecond.
 const TICKS_PER_SECOND: u32 = 1_000;
 
-/// One tick in microseconds.
-const TICK_MICROS: u64 = 1_000_000 / TICKS_PER_SECOND as u64;
-
-/// One tick, the clock's resolution: any time it reads is a whole tick.
-pub(crate) const TICK: Duration = Duration::from_micros(TICK_MICROS);
+/// One tick in microseconds: the clock's resolution, for any time it reads
+/// is a whole number of ticks.
+pub(crate) const TICK_MICROS: u64 = 1_000_000 / TICKS_PER_SECOND as u64;
 
 /// Ticks since SysTick started. Written by the interrupt, read by the loop:
 /// behind a critical section, because Cortex-M has no 64-bit atomics (and
@@ -46,6 +44,12 @@ pub(crate) fn tick() -> u64 {
         ticks.set(ticks.get() + 1);
         ticks.get()
     })
+}
+
+/// Whole ticks in `duration`.
+pub(crate) fn ticks_in(duration: Duration) -> u64 {
+    duration.as_secs() * u64::from(TICKS_PER_SECOND)
+        + u64::from(duration.subsec_micros()) / TICK_MICROS
 }
 
 /// Ticks since SysTick started.

@@ -9,12 +9,14 @@
 
 #![no_std]
 #![no_main]
+// The `bare` build (see Cargo.toml) runs nothing, so most of this is unused.
+#![cfg_attr(feature = "bare", allow(dead_code, unused_imports))]
 
 extern crate alloc;
 
 mod clock;
-mod heap;
 mod log;
+mod memory;
 mod peripheral;
 mod scenarios;
 
@@ -26,18 +28,22 @@ use panic_semihosting as _;
 
 #[entry]
 fn main() -> ! {
-    heap::init();
+    memory::init();
     let core = cortex_m::Peripherals::take().expect("the core peripherals are taken once, here");
     clock::start(core.SYST);
     log::heading(format_args!(
-        "minirt on a Cortex-M4 (QEMU mps2-an386), no_std: 1 unit = {} ms, 1 tick = {} ms of SysTick time",
-        scenarios::UNIT.as_millis(),
-        clock::TICK.as_millis(),
+        "minirt on a Cortex-M4 (QEMU mps2-an386), no_std: 1 unit = {} ms, 1 tick = {}.{:03} ms of SysTick time",
+        scenarios::UNIT_MILLIS,
+        clock::TICK_MICROS / 1_000,
+        clock::TICK_MICROS % 1_000,
     ));
-    scenarios::gather();
-    scenarios::blocking();
-    scenarios::interrupt();
-    heap::report();
+    #[cfg(not(feature = "bare"))]
+    {
+        scenarios::gather();
+        scenarios::blocking();
+        scenarios::interrupt();
+    }
+    memory::report();
     debug::exit(debug::EXIT_SUCCESS);
     // Semihosting's exit ends QEMU; on a probe without a host, park here.
     loop {
@@ -46,10 +52,10 @@ fn main() -> ! {
 }
 
 /// The board's timer interrupt, every tick: it moves the clock on, stands
-/// in for a peripheral whose interrupt wakes a task, and watches the heap.
+/// in for a peripheral whose interrupt wakes a task, and watches the RAM.
 #[exception]
 fn SysTick() {
     let now = clock::tick();
     peripheral::on_tick(now);
-    heap::sample();
+    memory::sample();
 }

@@ -6,7 +6,7 @@
 //! to find, so each task holds the runtime itself (an `Rc`: one thread) and
 //! calls [`Runtime::spawn_named`] and [`Runtime::sleep`] on it.
 
-use crate::clock::{SysTickClock, TICK};
+use crate::clock::{self, SysTickClock};
 use crate::{log, peripheral};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -14,9 +14,12 @@ use core::fmt;
 use core::time::Duration;
 use minirt::{Clock, Instant, JoinHandle, Runtime, Sleep};
 
-/// The article's second, shortened so the whole run takes about two
-/// seconds of SysTick time.
-pub(crate) const UNIT: Duration = Duration::from_millis(100);
+/// The article's second in milliseconds, shortened so the whole run takes
+/// about two seconds of SysTick time.
+pub(crate) const UNIT_MILLIS: u64 = 100;
+
+/// The article's second, as the scenarios sleep it.
+const UNIT: Duration = Duration::from_millis(UNIT_MILLIS);
 
 /// The article's messages and their delays, in units.
 const MESSAGES: [(&str, u32); 5] = [
@@ -99,7 +102,9 @@ pub(crate) fn interrupt() {
     let scene = Scene::new();
     scene.run(async {
         scene.log(format_args!("Waiting for the timer interrupt"));
-        let waiter = scene.rt.spawn_named("irq", woken_by_interrupt(scene.clone()));
+        let waiter = scene
+            .rt
+            .spawn_named("irq", woken_by_interrupt(scene.clone()));
         waiter.await.expect("the interrupt task ends");
         scene.log(format_args!("Main Ended"));
     });
@@ -146,16 +151,10 @@ async fn delay_message(scene: Scene, delay: u32, message: &'static str, blocks: 
 /// Three events of the peripheral, one unit apart; each wakes this task
 /// from the SysTick handler.
 async fn woken_by_interrupt(scene: Scene) {
-    peripheral::start(ticks_per(UNIT));
+    peripheral::start(clock::ticks_in(UNIT));
     for _ in 0..3 {
         let event = peripheral::next_event().await;
         scene.log(format_args!("Interrupt {event} woke the task"));
     }
     peripheral::stop();
-}
-
-/// Ticks in `duration`.
-fn ticks_per(duration: Duration) -> u64 {
-    let ticks = duration.as_micros() / TICK.as_micros();
-    u64::try_from(ticks).expect("a unit is far fewer ticks than u64 holds")
 }
