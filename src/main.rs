@@ -2,8 +2,9 @@
 //! this file only turns its result into an exit code.
 //!
 //! Exit codes: 0 for success (a closed stdout, as in `concur compare | head`,
-//! counts as success), 1 for a failed run, 2 for a usage error, 130 after
-//! Ctrl-C (what finished is printed first).
+//! counts as success), 1 for a failed run or one that does not match the
+//! article, 2 for a usage error, 130 after Ctrl-C (what finished is printed
+//! first).
 
 use concur::cli::{self, args::UsageError, Interrupted, StdoutClosed};
 use std::io::{self, Write};
