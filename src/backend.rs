@@ -158,10 +158,12 @@ impl Backend {
     }
 
     /// The clock a run of `model` is measured on: the event loop's own clock
-    /// for event loops (virtual on minirt with `--virtual`), else the system's.
+    /// for event loops (virtual on minirt with `--virtual`), the executor's
+    /// for multi-threaded ones, else the system's.
     pub fn clock(&self, model: Model) -> Arc<dyn Clock> {
-        match (&self.event_loop, model) {
-            (Some(event_loop), Model::EventLoop) => event_loop.clock(),
+        match (&self.event_loop, &self.parallel, model) {
+            (Some(event_loop), _, Model::EventLoop) => event_loop.clock(),
+            (_, Some(parallel), Model::ParallelEventLoop) => parallel.clock(),
             _ => Arc::new(SystemClock::new()),
         }
     }

@@ -34,7 +34,7 @@ use std::time::Duration;
 /// # Errors
 ///
 /// A [`UsageError`] for bad input (exit code 2), anything else for a failed
-/// run (exit code 1).
+/// run or one that does not match the article (exit code 1).
 pub fn run() -> anyhow::Result<()> {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -20,6 +20,20 @@ pub trait Clock: Send + Sync {
     /// else meanwhile. On the system clock this is `std::thread::sleep`; on a
     /// virtual clock it moves virtual time forward without running anything.
     fn block_for(&self, duration: Duration);
+
+    /// Runs `call`, a blocking call of unknown length (waiting for another
+    /// thread), on the calling thread. Most clocks just call it; a backend
+    /// whose workers must say they are about to block (tokio's
+    /// multi-thread runtime) says so first.
+    fn block_on_call(&self, call: &mut dyn FnMut()) {
+        call();
+    }
+
+    /// Whether time here is virtual: then a run's timeline is exact, and
+    /// there is no scheduling noise to measure or allow for.
+    fn is_virtual(&self) -> bool {
+        false
+    }
 }
 
 /// The operating system's monotonic clock.

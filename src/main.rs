@@ -2,9 +2,9 @@
 //! this file only turns its result into an exit code.
 //!
 //! Exit codes: 0 for success (a closed stdout, as in `concur compare | head`,
-//! counts as success), 1 for a failed run, 2 for a usage error, 128 + the
-//! signal after Ctrl-C (130), SIGTERM (143) or SIGHUP (129); what finished
-//! is printed first.
+//! counts as success), 1 for a failed run or one that does not match the
+//! article, 2 for a usage error, 128 + the signal after Ctrl-C (130),
+//! SIGTERM (143) or SIGHUP (129); what finished is printed first.
 
 use concur::cli::{self, args::UsageError, Interrupted, StdoutClosed};
 use std::io::{self, Write};

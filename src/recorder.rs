@@ -60,6 +60,11 @@ pub struct Record {
     pub started: SystemTime,
     /// Every event, for `--trace`, the timeline and the stall report.
     pub trace: Trace,
+    /// How late the latest of the run's blocking sleeps
+    /// ([`Recorder::block_for`]) woke, past its length: nothing but the
+    /// OS makes a thread that sleeps wake late, so this is noise the check
+    /// may allow for. Zero on a virtual clock.
+    pub blocking_late: Duration,
 }
 
 /// Collects the log lines and spans of one run. Cheap to clone; every clone
@@ -113,6 +118,8 @@ struct State {
     threads: HashSet<ThreadId>,
     /// Every event so far.
     trace: Trace,
+    /// The latest a blocking sleep woke, so far.
+    blocking_late: Duration,
 }
 
 impl Recorder {
@@ -182,6 +189,7 @@ impl Recorder {
             total: total.unwrap_or_default(),
             started: state.origin.map_or_else(SystemTime::now, |(_, wall)| wall),
             trace: state.trace.clone(),
+            blocking_late: state.blocking_late,
         }
     }
 

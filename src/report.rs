@@ -36,8 +36,8 @@ pub fn speedup(run: &Run, runs: &[Run]) -> Option<f64> {
     Some(baseline.wall.as_secs_f64() / run.wall.as_secs_f64().max(f64::MIN_POSITIVE))
 }
 
-/// The words after a run in the table: why it does not match, or its note
-/// and speed-up.
+/// The words after a run in the table: why it does not match (or could
+/// not be judged, or needed the noise allowance), or its note and speed-up.
 pub fn note(run: &Run, runs: &[Run]) -> String {
     if let Some(reason) = &run.verdict.reason {
         return reason.clone();

@@ -22,6 +22,7 @@ pub mod tasks;
 pub mod threads;
 
 use crate::backend::Backend;
+use crate::check::noise::{Noise, NoiseProbe};
 use crate::check::{self, Expected, Verdict};
 use crate::clock::process_cpu_time;
 use crate::model::event_loop::Handle;
@@ -200,10 +201,20 @@ pub struct Run {
     pub value: Option<i64>,
     /// Whether it matches the article, and why not.
     pub verdict: Verdict,
+    /// How noisy the machine was while it ran (none on a virtual clock).
+    pub noise: Noise,
     /// A few words more: the scenario's own note (bytes moved, ...).
     pub note: Option<String>,
     /// Everything recorded.
     pub record: Record,
+}
+
+/// The noise a run met: the probe's, or worse, the lateness of the run's
+/// own waits that nothing but the machine delayed (its blocking sleeps, and
+/// its loop's sleeps that came due while no poll ran).
+fn noise(probed: Noise, record: &Record) -> Noise {
+    let idle_sleeps = crate::stall::idle_lateness(&record.trace).unwrap_or_default();
+    probed.or_later(record.blocking_late).or_later(idle_sleeps)
 }
 
 /// Runs `scenario` on `backend` once, and checks it.
@@ -218,10 +229,12 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
         "{name} needs {}, which {backend_name} does not offer",
         scenario.model().describe()
     );
-    let rec = Recorder::new(
-        backend.clock(scenario.model()),
-        options.echo.then_some(options.unit),
-    );
+    let clock = backend.clock(scenario.model());
+    let expected = scenario.expected(options.unit);
+    // Only a real clock's timeline is late when the machine is busy; a
+    // timeline that ends at 0 (the sort) cannot be late at all.
+    let probe = (!clock.is_virtual() && expected.is_timed()).then(NoiseProbe::start);
+    let rec = Recorder::new(clock, options.echo.then_some(options.unit));
     let ctx = Ctx {
         rec: rec.clone(),
         unit: options.unit,
@@ -232,10 +245,15 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
         .run(backend, &ctx)
         .with_context(|| format!("running {name} on {backend_name}"))?;
     let wall = wall_start.elapsed();
-    let cpu = process_cpu_time().saturating_sub(cpu_start);
+    let probed = probe.map(NoiseProbe::stop);
+    // The probe's few microseconds a wake are not the run's.
+    let probe_cpu = probed.map_or(Duration::ZERO, |noise| noise.cpu);
+    let cpu = process_cpu_time()
+        .saturating_sub(cpu_start)
+        .saturating_sub(probe_cpu);
     let record = rec.record();
-    let expected = scenario.expected(options.unit);
-    let verdict = check::check(&expected, &record, outcome.value, options.unit);
+    let noise = probed.map_or_else(Noise::none, |probed| noise(probed, &record));
+    let verdict = check::check(&expected, &record, outcome.value, options.unit, &noise);
     let measured = outcome.wall.unwrap_or(record.total);
     Ok(Run {
         scenario: name,
@@ -248,6 +266,7 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
         threads: outcome.threads.unwrap_or(record.threads),
         value: outcome.value,
         verdict,
+        noise,
         note: outcome.note,
         record,
     })

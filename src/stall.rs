@@ -81,26 +81,10 @@ pub fn default_threshold(unit: Duration) -> Duration {
 
 /// Every poll in `trace` that lasted `threshold` or longer, with its damage.
 pub fn stalls(trace: &Trace, threshold: Duration) -> Vec<Stall> {
-    let mut polling: HashMap<TaskId, Duration> = HashMap::new();
-    let mut stalls = Vec::new();
-    for event in &trace.events {
-        let Some(task) = event.task else { continue };
-        match event.kind {
-            Kind::PollBegin => {
-                polling.insert(task, event.at);
-            }
-            Kind::PollEnd => {
-                let Some(begin) = polling.remove(&task) else {
-                    continue;
-                };
-                if event.at.saturating_sub(begin) >= threshold {
-                    stalls.push(damage(trace, task, begin, event.at));
-                }
-            }
-            _ => {}
-        }
-    }
-    stalls
+    (polls(trace).into_iter())
+        .filter(|&(_, begin, end)| end.saturating_sub(begin) >= threshold)
+        .map(|(task, begin, end)| damage(trace, task, begin, end))
+        .collect()
 }
 
 /// The stall of `task` from `begin` to `end`, with what it cost the others.
@@ -183,6 +167,53 @@ pub fn lateness(trace: &Trace) -> Option<Lateness> {
         p99: rank(99),
         max: late[late.len() - 1],
     })
+}
+
+/// How late the latest sleep woke whose deadline came while the loop was
+/// idle (no poll running): then nothing in the loop kept the task waiting,
+/// so its lateness is the machine's (and the runtime's timer), not the
+/// story's. `None` if no such sleep fired. The check allows for it.
+///
+/// # Examples
+///
+/// ```
+/// let trace = concur::trace::Trace::default();
+/// assert_eq!(concur::stall::idle_lateness(&trace), None);
+/// ```
+pub fn idle_lateness(trace: &Trace) -> Option<Duration> {
+    let polls = polls(trace);
+    let busy_at = |deadline: Duration| {
+        (polls.iter()).any(|&(_, begin, end)| begin <= deadline && deadline <= end)
+    };
+    (trace.events.iter())
+        .filter_map(|event| match event.kind {
+            Kind::SleepFired { deadline, .. } if !busy_at(deadline) => {
+                Some(event.at.saturating_sub(deadline))
+            }
+            _ => None,
+        })
+        .max()
+}
+
+/// Every finished poll in `trace`, as (task, begin, end), in the order
+/// they ended.
+fn polls(trace: &Trace) -> Vec<(TaskId, Duration, Duration)> {
+    let mut polling: HashMap<TaskId, Duration> = HashMap::new();
+    let mut polls = Vec::new();
+    for event in &trace.events {
+        let Some(task) = event.task else { continue };
+        match event.kind {
+            Kind::PollBegin => {
+                polling.insert(task, event.at);
+            }
+            Kind::PollEnd => {
+                let begin = polling.remove(&task);
+                polls.extend(begin.map(|begin| (task, begin, event.at)));
+            }
+            _ => {}
+        }
+    }
+    polls
 }
 
 /// The lines printed under a run's log: a warning per stall (at

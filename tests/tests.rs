@@ -16,6 +16,8 @@ mod cli; // The command line: bad input is one line and exit code 2; JSON.
 mod deadlock; // A3: minirt names the wait cycle; smol and tokio are stopped by a watchdog.
 #[path = "it/faults.rs"]
 mod faults; // A run that panics, fails or hangs is a FAILED row; Ctrl-C stops cleanly.
+#[path = "it/load.rs"]
+mod load; // Busy cores: the races keep their final values.
 #[path = "it/procs.rs"]
 mod procs; // Finding a test's own processes in /proc, and watching a running concur.
 #[path = "it/races.rs"]

@@ -180,6 +180,10 @@ impl Clock for MinirtClock {
         *last_seen
     }
 
+    fn is_virtual(&self) -> bool {
+        self.virtual_clock
+    }
+
     fn block_for(&self, duration: Duration) {
         if thread::current().id() == self.loop_thread {
             // On the virtual clock this moves time on; on the system clock it sleeps.

@@ -11,6 +11,7 @@ use super::commands::progress;
 use super::guard::{self, Stopped};
 use super::interrupt::{Interrupt, Interrupted};
 use crate::backend;
+use crate::check::Judgement;
 use crate::report::table::duration;
 use crate::report::Failed;
 use crate::scenario::{self, Run, Scenario};
@@ -28,24 +29,68 @@ pub(super) struct Results {
 }
 
 impl Results {
-    /// `Ok` if every pair ran; otherwise the error `main` reports: exit code
-    /// 1 for failed runs, 130 for Ctrl-C.
+    /// `Ok` if every pair ran and none is a mismatch; otherwise the error
+    /// `main` reports: exit code 1 for failed or mismatched runs, 130 for
+    /// Ctrl-C. A run too noisy to judge is neither: it does not fail.
     pub(super) fn status(&self) -> anyhow::Result<()> {
         if let Some(interrupted) = self.interrupted {
             return Err(interrupted.into());
         }
-        if self.failed.is_empty() {
+        let total = self.runs.len() + self.failed.len();
+        let mut problems = Vec::new();
+        if !self.failed.is_empty() {
+            let which = self.failed.iter().map(|failed| {
+                let (scenario, backend, reason) = (failed.scenario, failed.backend, &failed.reason);
+                format!("{scenario} on {backend} ({reason})")
+            });
+            let count = self.failed.len();
+            let which: Vec<String> = which.collect();
+            problems.push(format!(
+                "{count} of {total} runs failed: {}",
+                which.join("; ")
+            ));
+        }
+        let mismatched: Vec<&Run> = self
+            .runs
+            .iter()
+            .filter(|run| run.verdict.is_mismatch())
+            .collect();
+        if !mismatched.is_empty() {
+            let which: Vec<String> = mismatched.iter().map(|run| describe(run)).collect();
+            let count = mismatched.len();
+            let verb = if count == 1 { "does" } else { "do" };
+            problems.push(format!(
+                "{count} of {total} runs {verb} not match the article: {}",
+                which.join("; ")
+            ));
+        }
+        if problems.is_empty() {
             return Ok(());
         }
-        let total = self.runs.len() + self.failed.len();
-        let which = self.failed.iter().map(|failed| {
-            let (scenario, backend, reason) = (failed.scenario, failed.backend, &failed.reason);
-            format!("{scenario} on {backend} ({reason})")
-        });
-        let which: Vec<String> = which.collect();
-        let count = self.failed.len();
-        anyhow::bail!("{count} of {total} runs failed: {}", which.join("; "))
+        anyhow::bail!("{}", problems.join(". "))
     }
+
+    /// Runs too noisy to judge: how many, in a line for stderr, if any.
+    pub(super) fn too_noisy(&self) -> Option<String> {
+        let noisy = self
+            .runs
+            .iter()
+            .filter(|run| run.verdict.judgement == Judgement::TooNoisy);
+        let count = noisy.count();
+        (count > 0).then(|| {
+            format!(
+                "{count} of {} runs came late on a machine too noisy to judge them at this \
+                 unit (neither a match nor a mismatch); a longer --unit can judge them",
+                self.runs.len() + self.failed.len()
+            )
+        })
+    }
+}
+
+/// `race on threads (final value 2, expected 1)`.
+fn describe(run: &Run) -> String {
+    let reason = run.verdict.reason.as_deref().unwrap_or("?");
+    format!("{} on {} ({reason})", run.scenario, run.backend)
 }
 
 /// What an interrupted comparison shows of its work.
@@ -112,10 +157,10 @@ pub(super) fn run_all(
             interrupt.stopped(),
         ) {
             Ok(run) => {
-                let verdict = if run.verdict.matches {
-                    "ok"
-                } else {
-                    "does not match"
+                let verdict = match run.verdict.judgement {
+                    Judgement::Matches => "ok",
+                    Judgement::DoesNotMatch => "does not match",
+                    Judgement::TooNoisy => "too noisy to judge",
                 };
                 progress(format_args!("{} {verdict}\n", duration(run.wall)));
                 results.runs.push(run);
@@ -131,5 +176,11 @@ pub(super) fn run_all(
             }
         }
     }
+    if let Some(line) = results.too_noisy() {
+        progress(format_args!("{line}\n"));
+    }
     results
 }
+
+#[cfg(test)]
+mod tests;

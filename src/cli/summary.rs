@@ -1,6 +1,7 @@
 //! Plain words about runs: the one-line summary after `concur run`, and the
 //! closing paragraphs of the main job, built from what was measured.
 
+use crate::check::Judgement;
 use crate::report::{self, table::duration};
 use crate::scenario::Run;
 
@@ -19,13 +20,15 @@ pub fn one_run(run: &Run, runs: &[Run]) -> String {
         parts.push(format!("final value {value}"));
     }
     let note = report::note(run, runs);
-    if run.verdict.matches && !note.is_empty() {
+    if run.verdict.matches() && !note.is_empty() {
         parts.push(note);
     }
-    let verdict = match &run.verdict.reason {
-        None if run.scenario == "sort" => "every list sorted".to_string(),
-        None => "matches the article".to_string(),
-        Some(reason) => format!("does NOT match the article: {reason}"),
+    let reason = run.verdict.reason.as_deref().unwrap_or("?");
+    let verdict = match run.verdict.judgement {
+        Judgement::Matches if run.scenario == "sort" => "every list sorted".to_string(),
+        Judgement::Matches => "matches the article".to_string(),
+        Judgement::DoesNotMatch => format!("does NOT match the article: {reason}"),
+        Judgement::TooNoisy => format!("cannot be judged: {reason}"),
     };
     format!("{}: {verdict}", parts.join(", "))
 }
@@ -33,9 +36,9 @@ pub fn one_run(run: &Run, runs: &[Run]) -> String {
 /// The main job's closing paragraphs: what the table shows, in numbers.
 pub fn main_job(runs: &[Run]) -> Vec<String> {
     let mut paragraphs = Vec::new();
-    let matching = runs.iter().filter(|run| run.verdict.matches).count();
+    let matching = runs.iter().filter(|run| run.verdict.matches()).count();
     let mut verdict = format!("{matching} of {} runs match the article.", runs.len());
-    for run in runs.iter().filter(|run| !run.verdict.matches) {
+    for run in runs.iter().filter(|run| !run.verdict.matches()) {
         let reason = run.verdict.reason.as_deref().unwrap_or("?");
         verdict.push_str(&format!(" {} on {}: {reason}.", run.scenario, run.backend));
     }

@@ -7,6 +7,7 @@
 
 use super::event_loop::LocalFuture;
 use super::Sleeper;
+use crate::clock::{Clock, SystemClock};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -35,6 +36,12 @@ pub type ParallelMain = Box<dyn FnOnce(ParallelHandle) -> LocalFuture<()>>;
 
 /// A backend that runs multi-threaded async executors (on the system clock).
 pub trait ParallelBackend {
+    /// The clock a run is measured on, and which decides how a task blocks
+    /// a worker thread: the system's, unless the executor must be told.
+    fn clock(&self) -> Arc<dyn Clock> {
+        Arc::new(SystemClock::new())
+    }
+
     /// Runs `main` to completion on the calling thread, with a fresh
     /// executor of two worker threads for the tasks it spawns.
     ///

@@ -8,9 +8,24 @@ use std::time::Duration;
 impl Recorder {
     /// A blocking call of `duration` on the current thread (see
     /// [`Clock::block_for`](crate::clock::Clock::block_for)), recorded as a `blocking call` span.
+    /// How late it woke is kept too: the OS's scheduling noise, as the run
+    /// itself met it (see [`Record::blocking_late`](super::Record::blocking_late)).
     pub fn block_for(&self, duration: Duration) {
         let _span = self.span("blocking call");
-        self.shared.clock.block_for(duration);
+        let clock = &self.shared.clock;
+        let asleep = clock.now();
+        clock.block_for(duration);
+        let late = clock.now().saturating_sub(asleep).saturating_sub(duration);
+        let mut state = self.lock();
+        state.blocking_late = state.blocking_late.max(late);
+    }
+
+    /// Runs `call`, a blocking call of unknown length (see
+    /// [`Clock::block_on_call`](crate::clock::Clock::block_on_call)),
+    /// recorded as a span called `label`.
+    pub fn block_on_call(&self, label: &str, mut call: impl FnMut()) {
+        let _span = self.span(label);
+        self.shared.clock.block_on_call(&mut call);
     }
 
     /// Starts a span; it ends (and is recorded) when the guard is dropped.

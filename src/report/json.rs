@@ -6,6 +6,7 @@
 //! leaves a partial file behind.
 
 use super::Failed;
+use crate::check::Judgement;
 use crate::scenario::Run;
 use crate::stall;
 use serde::Serialize;
@@ -46,6 +47,15 @@ pub struct RunEntry {
     pub value: Option<i64>,
     /// Whether the run matches the article.
     pub matches: bool,
+    /// The verdict in a word: `matches`, `does not match` or `too noisy`
+    /// (a late run on a machine too noisy to judge it at this unit).
+    pub verdict: &'static str,
+    /// Why not, or the noise a match was allowed; null when on time.
+    pub reason: Option<String>,
+    /// The latest wake the machine's noise caused during the run (the noise
+    /// probe's 1 ms sleeps, or the run's own waits), in milliseconds; null
+    /// on a virtual clock or for the sort.
+    pub noise_max_ms: Option<f64>,
     /// How late the run's sleeps woke, median, in milliseconds; null when
     /// it slept on no event loop.
     pub lateness_p50_ms: Option<f64>,
@@ -66,7 +76,11 @@ pub fn report(runs: &[Run], unit: Duration) -> Report {
         cpu_ms: round(run.cpu.as_secs_f64() * 1000.0),
         threads: run.threads,
         value: run.value,
-        matches: run.verdict.matches,
+        matches: run.verdict.matches(),
+        verdict: verdict_word(run.verdict.judgement),
+        reason: run.verdict.reason.clone(),
+        noise_max_ms: (run.noise.wakes > 0)
+            .then(|| round(run.noise.late_max.as_secs_f64() * 1000.0)),
         lateness_p50_ms: lateness_ms(run, |late| late.p50),
         lateness_p99_ms: lateness_ms(run, |late| late.p99),
         lateness_max_ms: lateness_ms(run, |late| late.max),
@@ -76,6 +90,15 @@ pub fn report(runs: &[Run], unit: Duration) -> Report {
         runs: entries.collect(),
         failed: Vec::new(),
         interrupted: false,
+    }
+}
+
+/// The JSON's word for a judgement.
+fn verdict_word(judgement: Judgement) -> &'static str {
+    match judgement {
+        Judgement::Matches => "matches",
+        Judgement::DoesNotMatch => "does not match",
+        Judgement::TooNoisy => "too noisy",
     }
 }
 

@@ -48,7 +48,7 @@ pub fn with_failures(runs: &[Run], failed: &[Failed]) -> Table {
             duration(run.cpu),
             run.threads.to_string(),
             value,
-            if run.verdict.matches { "yes" } else { "NO" }.to_string(),
+            run.verdict.word().to_string(),
             note(run, runs),
             sleeps_late(run),
         ]);

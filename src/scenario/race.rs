@@ -4,17 +4,22 @@
 //! writes it back: read and write are separate steps. Both read 0 at the
 //! same moment, so both write 1: an update is lost. In Python that is luck
 //! (0 to 25 % of runs); here the compute step has a small synchronous "think
-//! time", a simulated round trip to the database, so it happens every time.
-//! Run on a pool of 5 workers with 2 jobs, as the article does.
+//! time", a simulated round trip to the database, and the database makes
+//! each update wait, before it writes, for the other's read (see
+//! [`FakeDb`]), so it happens every time, however busy the machine. Run on
+//! a pool of 5 workers with 2 jobs, as the article does.
 
 use super::{Ctx, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::workers::JobSet;
 use crate::model::Model;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
+
+mod fake_db;
+
+pub use fake_db::{FakeDb, PATIENCE};
 
 /// Scenario 7.
 pub struct Race;
@@ -45,28 +50,6 @@ impl Scenario for Race {
     }
 }
 
-/// The article's `FakeDatabase`: a value, and a lock that only the locked
-/// update takes. An atomic, so there is no data race: the race is logical.
-#[derive(Debug, Default)]
-pub struct FakeDb {
-    /// The stored value.
-    value: AtomicI64,
-    /// Held from read to write by `race-locked`.
-    pub lock: Mutex<()>,
-}
-
-impl FakeDb {
-    /// Reads the stored value.
-    pub fn read(&self) -> i64 {
-        self.value.load(Ordering::SeqCst)
-    }
-
-    /// Writes a new value.
-    pub fn write(&self, value: i64) {
-        self.value.store(value, Ordering::SeqCst);
-    }
-}
-
 /// How long the compute step takes: a twentieth of a unit, at least 5 ms
 /// (so two threads waking together reliably overlap on a busy machine), at
 /// most a quarter of a unit.
@@ -82,6 +65,11 @@ pub fn read_modify_write(ctx: &Ctx, db: &FakeDb) {
     // The simulated database round trip: a blocking call, inside one poll
     // when this runs on an event loop.
     ctx.rec.block_for(think_time(ctx.unit));
+    // On threads the round trip lasts until the other update has read too,
+    // so a busy scheduler cannot save the update; where updates run one at
+    // a time this returns at once.
+    ctx.rec
+        .block_on_call("waiting for the other read", || db.wait_for_readers());
     ctx.log("Updating Value");
     db.write(value * value + 1);
     ctx.log("Update Finished");
@@ -91,7 +79,8 @@ pub fn read_modify_write(ctx: &Ctx, db: &FakeDb) {
 /// logs the final value.
 pub fn run_on_threads(backend: &Backend, ctx: &Ctx, locked: bool) -> anyhow::Result<Outcome> {
     let workers = backend.workers()?(5);
-    let db = Arc::new(FakeDb::default());
+    // Two threads run the updates at once; under the lock, one at a time.
+    let db = Arc::new(FakeDb::new(if locked { 1 } else { 2 }));
     let mut jobs = JobSet::new(workers.as_ref());
     for _ in 0..2 {
         let (ctx, db) = (ctx.clone(), Arc::clone(&db));
@@ -107,7 +96,7 @@ pub fn run_on_threads(backend: &Backend, ctx: &Ctx, locked: bool) -> anyhow::Res
     }
     jobs.join_all();
     workers.join();
-    let value = db.read();
+    let value = db.value();
     ctx.log(format!("Final value is {value}"));
     Ok(Outcome {
         value: Some(value),

@@ -40,13 +40,14 @@ impl Scenario for RaceAsync {
     }
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
-        let db = Arc::new(FakeDb::default());
+        // One thread runs one update at a time: nobody waits for a read.
+        let db = Arc::new(FakeDb::new(1));
         let (ctx, for_main) = (ctx.clone(), Arc::clone(&db));
         ctx.event_loop(backend)?.run(Box::new(|event_loop| {
             Box::pin(main(event_loop, ctx, for_main))
         }))?;
         Ok(Outcome {
-            value: Some(db.read()),
+            value: Some(db.value()),
             ..Outcome::default()
         })
     }
@@ -57,7 +58,7 @@ async fn main(event_loop: Handle, ctx: Ctx, db: Arc<FakeDb>) {
     let updates =
         [(); 2].map(|()| Box::pin(update(event_loop.clone(), ctx.clone(), Arc::clone(&db))) as _);
     gather(&*event_loop, updates).await;
-    ctx.log(format!("Final value is {}", db.read()));
+    ctx.log(format!("Final value is {}", db.value()));
 }
 
 /// One update: sleep 1 unit (the only `await`), then read, think, write.

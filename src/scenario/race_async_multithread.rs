@@ -4,7 +4,10 @@
 //! The same [`update`], spawned on smol's `Executor` or tokio's
 //! multi-thread runtime with two worker threads: both tasks wake together,
 //! run their read-modify-write at once on two threads, and the update is
-//! lost again (1). "Race conditions are rare with asyncio" is a property of
+//! lost again (1). Only the database differs from scenario 9's: it is told
+//! that two updates run at once, so each waits for the other's read before
+//! it writes (see [`FakeDb`]); on one thread that wait would never end,
+//! which is the point of scenario 9. "Race conditions are rare with asyncio" is a property of
 //! one thread, not of `async`.
 
 use super::race::{expected_race, FakeDb, Updates};
@@ -42,13 +45,14 @@ impl Scenario for RaceAsyncMultithread {
     }
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
-        let db = Arc::new(FakeDb::default());
+        // Two worker threads run the two updates at once.
+        let db = Arc::new(FakeDb::new(2));
         let (ctx, for_main) = (ctx.clone(), Arc::clone(&db));
         backend
             .parallel()?
             .run(Box::new(|executor| Box::pin(main(executor, ctx, for_main))))?;
         Ok(Outcome {
-            value: Some(db.read()),
+            value: Some(db.value()),
             ..Outcome::default()
         })
     }
@@ -68,5 +72,5 @@ async fn main(executor: ParallelHandle, ctx: Ctx, db: Arc<FakeDb>) {
     for finished in updates {
         finished.await;
     }
-    ctx.log(format!("Final value is {}", db.read()));
+    ctx.log(format!("Final value is {}", db.value()));
 }

@@ -22,7 +22,7 @@ fn minirt_names_the_tasks_and_the_cycle() {
         report.contains("\"B\" holds m2 and waits for m1"),
         "{report}"
     );
-    assert!(run.verdict.matches, "{:?}", run.verdict.reason);
+    assert!(run.verdict.matches(), "{:?}", run.verdict.reason);
     assert!(run.wall < Duration::from_millis(500), "found at once");
 }
 
@@ -33,7 +33,7 @@ fn the_others_report_no_progress_instead_of_hanging() {
         let run = run("deadlock", backend, Duration::from_millis(50), false);
         let note = run.note.as_deref();
         assert_eq!(note, Some("no progress for 3 units"), "{backend}");
-        assert!(run.verdict.matches, "{backend}: {:?}", run.verdict.reason);
+        assert!(run.verdict.matches(), "{backend}: {:?}", run.verdict.reason);
         let last = run.record.lines.last().expect("lines");
         assert!(last.message.starts_with("no progress"), "{backend}");
         assert!(started.elapsed() < Duration::from_secs(5), "{backend}");

@@ -2,15 +2,14 @@
 //! two threads lose an update (1); a lock saves it (2); one event loop
 //! serializes the updates (2); a multi-threaded executor loses it again (1).
 //!
-//! The lost update relies on the think time between read and write
-//! overlapping on two threads. A longer unit gives a longer think time
-//! (25 ms here), so two threads that wake together overlap even on a busy
-//! machine.
+//! The lost update no longer relies on timing: where two threads run the
+//! updates, each waits for the other's read before it writes (see
+//! `tests/it/load.rs` for the same values on busy cores).
 
 use super::support::{backends_of, run};
 use std::time::Duration;
 
-/// Long enough for a think time that two waking threads reliably overlap.
+/// Half the article's second, as in the main job.
 const UNIT: Duration = Duration::from_millis(500);
 
 /// Runs `scenario` on each backend it applies to and checks its value.
@@ -19,7 +18,7 @@ fn assert_final_value(scenario: &str, value: i64) {
         let run = run(scenario, backend, UNIT, false);
         assert_eq!(run.value, Some(value), "{scenario} on {backend}");
         assert!(
-            run.verdict.matches,
+            run.verdict.matches(),
             "{scenario} on {backend}: {:?}",
             run.verdict.reason
         );
@@ -44,13 +43,14 @@ fn one_event_loop_serializes_the_updates() {
 #[test]
 fn the_same_async_code_on_many_threads_loses_an_update() {
     assert_final_value("race-async-multithread", 1);
-    // Worker threads did the updates, besides the main thread: usually two,
-    // but a work-stealing scheduler may run both tasks on one worker when
-    // the other is still asleep (tokio did, once, on a busy CI machine).
+    // Both updates read before either wrote, so two threads ran them at
+    // once, besides the main thread. tokio may add one: a worker that
+    // blocks hands its queue to another thread (`block_in_place`), and the
+    // update that sleeps there may log from it.
     for backend in backends_of("race-async-multithread") {
         let run = run("race-async-multithread", backend, UNIT, false);
         assert!(
-            (2..=3).contains(&run.threads),
+            (3..=4).contains(&run.threads),
             "race-async-multithread on {backend}: {} threads",
             run.threads
         );

@@ -125,7 +125,7 @@ fn every_sort_backend_sorts() {
     for backend in backends_of("sort") {
         let run = run("sort", backend, UNIT, false);
         assert!(
-            run.verdict.matches,
+            run.verdict.matches(),
             "sort on {backend}: {:?}",
             run.verdict.reason
         );

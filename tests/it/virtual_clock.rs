@@ -26,7 +26,11 @@ fn assert_exact(scenario: &str, unit: Duration, expected: &[(f64, &str)]) {
             "{scenario}: '{message}' at {at}, expected {want}"
         );
     }
-    assert!(run.verdict.matches, "{scenario}: {:?}", run.verdict.reason);
+    assert!(
+        run.verdict.matches(),
+        "{scenario}: {:?}",
+        run.verdict.reason
+    );
     assert!(
         run.wall < Duration::from_millis(500),
         "{scenario} waited for real"
