@@ -105,6 +105,15 @@ pub struct Interrupted {
 }
 
 impl Interrupted {
+    /// A stop by Ctrl-C, for tests of what comes after one.
+    #[cfg(test)]
+    pub(crate) fn ctrl_c(shown: &'static str) -> Self {
+        Interrupted {
+            signal: async_signal::Signal::Int as i32,
+            shown,
+        }
+    }
+
     /// The exit code: 128 + the signal's number.
     pub fn exit_code(&self) -> u8 {
         exit_code(self.signal)

@@ -75,7 +75,7 @@ fn a_run_too_noisy_to_judge_does_not_fail_the_comparison() {
 #[test]
 fn ctrl_c_still_wins_over_a_mismatch() {
     let mut results = results(vec![run("race", Verdict::fail("late"))]);
-    results.interrupted = true;
+    results.interrupted = Some(Interrupted::ctrl_c("the table shows what finished"));
     let error = results.status().expect_err("interrupted");
     assert!(error.downcast_ref::<Interrupted>().is_some());
 }
