@@ -3,11 +3,13 @@
 //! One file per backend under `backend/`, each ending in a `backend()`
 //! function that says what it offers. A scenario applies to a backend when the
 //! backend offers the scenario's [`Model`]; adding a backend means adding one
-//! file and one line in [`all`].
+//! file and one line in [`all`]. The Python backends (`backend/python.rs`)
+//! are [`Foreign`]: they run the article's own programs, in `python3`.
 
 pub mod minirt;
 pub mod pool;
 pub mod processes;
+pub mod python;
 pub mod rayon;
 pub mod smol;
 pub mod sync;
@@ -16,6 +18,7 @@ pub mod tokio;
 
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::AsyncBackend;
+use crate::model::foreign::Foreign;
 use crate::model::parallel::ParallelBackend;
 use crate::model::workers::MakeWorkers;
 use crate::model::Model;
@@ -31,9 +34,10 @@ pub struct Options {
     pub virtual_clock: bool,
 }
 
-/// Every backend, in the order `concur list` shows them.
+/// Every backend, in the order `concur list` shows them: ours, then the
+/// Python ones.
 pub fn all(options: Options) -> Vec<Backend> {
-    vec![
+    let mut all = vec![
         sync::backend(),
         threads::backend(),
         pool::backend(),
@@ -42,7 +46,20 @@ pub fn all(options: Options) -> Vec<Backend> {
         tokio::backend(),
         rayon::backend(),
         processes::backend(),
-    ]
+    ];
+    all.extend(python::backends());
+    all
+}
+
+/// The backend a sort run's speed-up is measured against: the one-thread
+/// sort in the run's own language (`py-sync` for the Python rows, which sort
+/// fewer lists, `sync` for ours).
+pub fn sort_baseline(backend: &str) -> &'static str {
+    if python::is_python(backend) {
+        python::SORT_BASELINE
+    } else {
+        "sync"
+    }
 }
 
 /// The names of every backend, as the command line accepts them.
@@ -73,6 +90,8 @@ pub struct Backend {
     parallel: Option<Box<dyn ParallelBackend>>,
     /// Runs the CPU-bound sort this way.
     sort: Option<Strategy>,
+    /// Runs each scenario's own program instead (the Python backends).
+    foreign: Option<Box<dyn Foreign>>,
 }
 
 impl Backend {
@@ -86,6 +105,7 @@ impl Backend {
             event_loop: None,
             parallel: None,
             sort: None,
+            foreign: None,
         }
     }
 
@@ -129,6 +149,14 @@ impl Backend {
         }
     }
 
+    /// Runs scenarios as programs of their own, through `foreign`.
+    pub fn with_foreign(self, foreign: impl Foreign + 'static) -> Self {
+        Self {
+            foreign: Some(Box::new(foreign)),
+            ..self
+        }
+    }
+
     /// The backend's name.
     pub fn name(&self) -> &'static str {
         self.name
@@ -141,6 +169,9 @@ impl Backend {
 
     /// Whether scenarios of `model` run here.
     pub fn supports(&self, model: Model) -> bool {
+        if let Some(foreign) = &self.foreign {
+            return foreign.offers(model);
+        }
         match model {
             Model::Sequential => self.sequential,
             Model::Threads => self.workers.is_some(),
@@ -166,6 +197,24 @@ impl Backend {
             (_, Some(parallel), Model::ParallelEventLoop) => parallel.clock(),
             _ => Arc::new(SystemClock::new()),
         }
+    }
+
+    /// `Ok` if the backend can run on this machine; otherwise why not (no
+    /// `python3` for the Python backends), and its runs are skipped.
+    ///
+    /// # Errors
+    ///
+    /// Why it cannot run here, in a few words.
+    pub fn available(&self) -> Result<(), String> {
+        self.foreign
+            .as_ref()
+            .map_or(Ok(()), |foreign| foreign.available())
+    }
+
+    /// The foreign program runner, for a backend that runs each scenario's
+    /// own program; `None` for the backends that run our Rust code.
+    pub fn foreign(&self) -> Option<&dyn Foreign> {
+        self.foreign.as_deref()
     }
 
     /// Checks that the backend runs sequential code.

@@ -196,6 +196,10 @@ struct CommonArgs {
     /// How many integers each list holds [default: 30000].
     #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
     len: Option<usize>,
+    /// How many lists the Python sorts sort [default: --lists / 25; the
+    /// article's full size is --python-lists 1000].
+    #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
+    python_lists: Option<usize>,
     /// Run minirt on its virtual clock: exact timelines, no waiting.
     #[arg(long = "virtual")]
     virtual_clock: bool,

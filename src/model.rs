@@ -4,9 +4,11 @@
 //! loop") and is handed that model's interface; each backend in
 //! [`backend`](crate::backend) implements the models it can run. Read
 //! [`workers`] (threads and pools), then [`event_loop`] (one thread,
-//! cooperative), then [`parallel`] (an async executor on several threads).
+//! cooperative), then [`parallel`] (an async executor on several threads);
+//! [`foreign`] is the odd one: whole programs in another language (Python).
 
 pub mod event_loop;
+pub mod foreign;
 pub mod parallel;
 pub mod workers;
 

@@ -11,9 +11,12 @@ use crate::clock::Clock;
 use crate::log::{self, Style};
 use crate::trace::{self, Kind, Trace};
 
+mod foreign;
+mod outcome;
 mod span;
 mod trace_events;
 
+pub use outcome::Outcome;
 pub use span::SpanGuard;
 use std::collections::HashSet;
 use std::io::Write;
@@ -116,6 +119,8 @@ struct State {
     spans: Vec<Span>,
     /// Every thread that logged or ran a span.
     threads: HashSet<ThreadId>,
+    /// Every thread of another process whose lines were relayed, by name.
+    foreign_threads: HashSet<String>,
     /// Every event so far.
     trace: Trace,
     /// The latest a blocking sleep woke, so far.
@@ -159,9 +164,15 @@ impl Recorder {
         self.push_line(&mut state, at, message.into());
     }
 
-    /// Records (and echoes) one line at `at`.
+    /// Records (and echoes) one line at `at`, from the current thread.
     fn push_line(&self, state: &mut State, at: Duration, message: String) {
         let thread = log::thread_name(Some(self.shared.main_thread));
+        let kind = self.keep_line(state, at, thread, message);
+        self.push_event(state, at, trace::current_task(), kind);
+    }
+
+    /// Echoes and keeps one line of `thread`; returns its trace event.
+    fn keep_line(&self, state: &mut State, at: Duration, thread: String, message: String) -> Kind {
         if let (Some(unit), Some((_, started))) = (self.shared.echo, state.origin) {
             let text = Style::for_unit(unit, started).format(at, &thread, &message);
             // A closed stdout must not stop the run; the CLI notices it later.
@@ -175,7 +186,7 @@ impl Recorder {
             thread,
             message,
         });
-        self.push_event(state, at, trace::current_task(), kind);
+        kind
     }
 
     /// A snapshot of everything recorded so far.
@@ -185,7 +196,7 @@ impl Recorder {
         Record {
             lines: state.lines.clone(),
             spans: state.spans.clone(),
-            threads: state.threads.len(),
+            threads: state.threads.len() + state.foreign_threads.len(),
             total: total.unwrap_or_default(),
             started: state.origin.map_or_else(SystemTime::now, |(_, wall)| wall),
             trace: state.trace.clone(),

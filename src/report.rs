@@ -8,6 +8,7 @@
 pub mod json;
 pub mod table;
 
+use crate::backend;
 use crate::scenario::Run;
 use serde::Serialize;
 
@@ -23,16 +24,18 @@ pub struct Failed {
     pub reason: String,
 }
 
-/// How many times faster than the `sync` run of the same scenario this run
-/// was, by wall time; `None` for other scenarios, for `sync` itself, or
-/// without a `sync` run.
+/// How many times faster than the one-thread sort of its own language
+/// (`sync`, or `py-sync` for a Python row; see [`backend::sort_baseline`])
+/// this sort run was, by wall time; `None` for other scenarios, for the
+/// baseline itself, or without a baseline run.
 pub fn speedup(run: &Run, runs: &[Run]) -> Option<f64> {
-    if run.scenario != "sort" || run.backend == "sync" {
+    let baseline = backend::sort_baseline(run.backend);
+    if run.scenario != "sort" || run.backend == baseline {
         return None;
     }
     let baseline = runs
         .iter()
-        .find(|other| other.scenario == run.scenario && other.backend == "sync")?;
+        .find(|other| other.scenario == run.scenario && other.backend == baseline)?;
     Some(baseline.wall.as_secs_f64() / run.wall.as_secs_f64().max(f64::MIN_POSITIVE))
 }
 
@@ -42,7 +45,8 @@ pub fn note(run: &Run, runs: &[Run]) -> String {
     if let Some(reason) = &run.verdict.reason {
         return reason.clone();
     }
-    let speedup = speedup(run, runs).map(|times| format!("{times:.2}× vs sync"));
+    let baseline = backend::sort_baseline(run.backend);
+    let speedup = speedup(run, runs).map(|times| format!("{times:.2}× vs {baseline}"));
     let parts: Vec<String> = speedup.into_iter().chain(run.note.clone()).collect();
     parts.join(", ")
 }

@@ -5,7 +5,9 @@
 //! needs (so which backends it applies to), states its [`Expected`] timeline
 //! in units, and runs on a backend given a [`Ctx`]. [`run`] does one
 //! (scenario, backend) pair: it makes the recorder on the backend's clock,
-//! times the run, and checks the record, giving a [`Run`].
+//! times the run, and checks the record, giving a [`Run`]. On a foreign
+//! backend (the Python ones) it runs the scenario's own program instead of
+//! [`Scenario::run`], into the same recorder, and checks it the same way.
 
 pub mod blocking;
 pub mod blocking_fixed;
@@ -26,8 +28,13 @@ use crate::check::noise::{Noise, NoiseProbe};
 use crate::check::{self, Expected, Verdict};
 use crate::clock::process_cpu_time;
 use crate::model::event_loop::Handle;
+use crate::model::foreign::{Program, SortSize};
 use crate::model::Model;
 use crate::recorder::{Record, Recorder};
+
+// Defined beside the recorder, so that the foreign backends can give one
+// without depending on the scenarios; every scenario file names it from here.
+pub use crate::recorder::Outcome;
 use crate::trace::poll::TracedBackend;
 use anyhow::Context as _;
 use std::path::PathBuf;
@@ -45,12 +52,21 @@ pub trait Scenario: Sync {
     fn model(&self) -> Model;
     /// The article's timeline at this unit.
     fn expected(&self, unit: Duration) -> Expected;
-    /// Runs once on `backend`, logging through `ctx`.
+    /// Runs once on `backend`, logging through `ctx`. (A foreign backend
+    /// runs the scenario's own program instead: see [`run`].)
     ///
     /// # Errors
     ///
     /// If the backend cannot run it, or the work itself fails (the sort).
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome>;
+
+    /// For a scenario that may never end (A3's deadlock, on a runtime that
+    /// cannot see it): how many units without a log line count as no
+    /// progress, for a backend that runs it as a program it can watch.
+    /// `None`, the default: the scenario ends by itself.
+    fn patience(&self) -> Option<u32> {
+        None
+    }
 }
 
 impl std::fmt::Debug for dyn Scenario {
@@ -149,6 +165,21 @@ pub struct SortOptions {
     pub seed: u64,
     /// The executable to start as a sort worker; `None` for this one.
     pub worker_exe: Option<PathBuf>,
+    /// How many lists the Python sorts sort (`--python-lists`); `None`:
+    /// their share of `lists` (see `backend/python.rs`).
+    pub python_lists: Option<usize>,
+}
+
+impl SortOptions {
+    /// The size alone, as the foreign backends are given it.
+    pub fn size(&self) -> SortSize {
+        SortSize {
+            lists: self.lists,
+            len: self.len,
+            seed: self.seed,
+            python_lists: self.python_lists,
+        }
+    }
 }
 
 /// How to run scenarios.
@@ -160,22 +191,6 @@ pub struct Options {
     pub echo: bool,
     /// The sort's size.
     pub sort: SortOptions,
-}
-
-/// What a scenario reports besides its log.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Outcome {
-    /// The result value: the race's final value.
-    pub value: Option<i64>,
-    /// Time measured by the work itself, when the log's total is not the
-    /// right measure (the sort times only the sorting).
-    pub wall: Option<Duration>,
-    /// CPU time measured by the work itself (the sort counts its children).
-    pub cpu: Option<Duration>,
-    /// Threads or processes used, when the work counts them itself.
-    pub threads: Option<usize>,
-    /// Anything else worth a few words in the table (bytes moved, ...).
-    pub note: Option<String>,
 }
 
 /// One (scenario, backend) run: what was measured and whether it matches.
@@ -241,9 +256,11 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
         sort: options.sort.clone(),
     };
     let (wall_start, cpu_start) = (Instant::now(), process_cpu_time());
-    let outcome = scenario
-        .run(backend, &ctx)
-        .with_context(|| format!("running {name} on {backend_name}"))?;
+    let outcome = match backend.foreign() {
+        Some(foreign) => foreign.run(&program(scenario, &ctx)),
+        None => scenario.run(backend, &ctx),
+    };
+    let outcome = outcome.with_context(|| format!("running {name} on {backend_name}"))?;
     let wall = wall_start.elapsed();
     let probed = probe.map(NoiseProbe::stop);
     // The probe's few microseconds a wake are not the run's.
@@ -270,4 +287,18 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
         note: outcome.note,
         record,
     })
+}
+
+/// What a foreign backend is asked to run for `scenario` in `ctx`: the
+/// scenario's own program, of the same name.
+fn program<'a>(scenario: &'a dyn Scenario, ctx: &'a Ctx) -> Program<'a> {
+    let sort = &ctx.sort;
+    Program {
+        scenario: scenario.name(),
+        model: scenario.model(),
+        unit: ctx.unit,
+        rec: &ctx.rec,
+        patience: scenario.patience(),
+        sort: sort.size(),
+    }
 }

@@ -20,6 +20,8 @@ mod faults; // A run that panics, fails or hangs is a FAILED row; Ctrl-C stops c
 mod load; // Busy cores: the races keep their final values.
 #[path = "it/procs.rs"]
 mod procs; // Finding a test's own processes in /proc, and watching a running concur.
+#[path = "it/python.rs"]
+mod python; // The article's own programs: stories, the GIL, the watchdog, no orphan, skipped without python3.
 #[path = "it/races.rs"]
 mod races; // The race's final values: 1, 2, 2, and 1 again on many threads.
 #[path = "it/real_clock.rs"]

@@ -6,6 +6,7 @@
 //! exit code 2.
 
 use crate::backend;
+use crate::model::foreign::SortSize;
 use crate::scenario::{self, Scenario};
 use std::fmt;
 use std::time::Duration;
@@ -231,6 +232,55 @@ pub(super) fn check_flags(
 ) -> Result<(), UsageError> {
     let sized = common.lists.is_some() || common.len.is_some();
     check_conflicts(scenarios, backends, sized, common.virtual_clock)
+}
+
+/// Refuses `--python-lists` (`python_lists`) where no Python backend sorts
+/// among `pairs` of (scenario, backend), and a Python sort of `size` too
+/// large to run.
+///
+/// # Errors
+///
+/// The first problem, in one line.
+///
+/// # Examples
+///
+/// ```
+/// use concur::cli::args::check_python_sort;
+/// use concur::model::foreign::SortSize;
+/// let size = SortSize { lists: 1000, len: 30_000, seed: 1, python_lists: Some(5) };
+/// assert!(check_python_sort(&[("sort", "py-sync")], size).is_ok());
+/// assert!(check_python_sort(&[("sort", "sync")], size).is_err());
+/// assert!(check_python_sort(&[("gather", "py-asyncio")], size).is_err());
+/// let huge = SortSize { python_lists: Some(100_000), ..size };
+/// assert!(check_python_sort(&[("sort", "py-sync")], huge).is_err());
+/// ```
+pub fn check_python_sort(pairs: &[(&str, &str)], size: SortSize) -> Result<(), UsageError> {
+    let python = |backend: &str| backend::python::is_python(backend);
+    let python_sorts = pairs
+        .iter()
+        .any(|&(scenario, backend)| scenario == "sort" && python(backend));
+    if python_sorts {
+        return backend::python::check_sort_size(size).map_err(UsageError);
+    }
+    if size.python_lists.is_none() {
+        return Ok(());
+    }
+    let mut sorting: Vec<&str> = pairs
+        .iter()
+        .filter(|&&(scenario, _)| scenario == "sort")
+        .map(|&(_, backend)| backend)
+        .collect();
+    let message = if sorting.is_empty() {
+        "--python-lists sizes the Python sort, which is not among the scenarios to run".to_string()
+    } else {
+        sorting.dedup();
+        format!(
+            "--python-lists sizes the Python sort, but no Python backend is among the sort's \
+             backends to run ({})",
+            sorting.join(", ")
+        )
+    };
+    Err(UsageError(message))
 }
 
 /// Parses a count for `--lists` or `--len`: at least 1. The product of

@@ -33,7 +33,7 @@ pub(super) fn list() -> anyhow::Result<()> {
     }
     text += "\nBackends:\n";
     for backend in backend::all(backend::Options::default()) {
-        text += &format!("  {:<10} {}\n", backend.name(), backend.about());
+        text += &format!("  {:<12} {}\n", backend.name(), backend.about());
     }
     say(text.trim_end())
 }
@@ -44,11 +44,15 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let backends = chosen_backends(scenario, &args.backends, &args.common)?;
     let names: Vec<&str> = backends.iter().map(Backend::name).collect();
     args::check_flags(&[scenario.name()], &names, &args.common)?;
+    let sort = sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?;
+    let pairs: Vec<(&str, &str)> = names.iter().map(|name| (scenario.name(), *name)).collect();
+    args::check_python_sort(&pairs, sort.size())?;
     let options = scenario::Options {
         unit: args.unit,
         echo: true,
-        sort: sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?,
+        sort,
     };
+    let backends = available(backends);
     if let Some(path) = &args.trace {
         check_output_path("--trace", path)?;
     }
@@ -122,6 +126,9 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let scenario_names: Vec<&str> = pairs.iter().map(|pair| pair.0.name()).collect();
     let backend_names: Vec<&str> = pairs.iter().map(|pair| pair.1).collect();
     args::check_flags(&scenario_names, &backend_names, &args.common)?;
+    let named: Vec<(&str, &str)> = scenario_names.into_iter().zip(backend_names).collect();
+    args::check_python_sort(&named, options.sort.size())?;
+    let pairs = compare::runnable(pairs, backends);
     let interrupt = Interrupt::watch(OnSignal::Stop);
     let results = compare::run_all(&pairs, backends, &options, args.timeout, &interrupt);
     say(report::table::with_failures(&results.runs, &results.failed))?;
@@ -153,6 +160,7 @@ pub(super) fn main_job() -> anyhow::Result<()> {
         len,
         seed: 1,
         worker_exe: None,
+        python_lists: None,
     };
     let options = scenario::Options {
         unit: MAIN_UNIT,
@@ -160,7 +168,7 @@ pub(super) fn main_job() -> anyhow::Result<()> {
         sort,
     };
     let (all, backends) = (scenario::all(), backend::Options::default());
-    let pairs = compare::pairs(&all, &[], backends)?;
+    let pairs = compare::runnable(compare::pairs(&all, &[], backends)?, backends);
     let interrupt = Interrupt::watch(OnSignal::Stop);
     let timeout = guard::DEFAULT_TIMEOUT;
     let results = compare::run_all(&pairs, backends, &options, timeout, &interrupt);
@@ -232,7 +240,25 @@ pub(super) fn sort_options(
         len,
         seed: 1,
         worker_exe: None,
+        python_lists: common.python_lists,
     })
+}
+
+/// The backends that can run here; the others are skipped, with a line.
+fn available(backends: Vec<Backend>) -> Vec<Backend> {
+    let mut skipped = Vec::new();
+    let available = backends
+        .into_iter()
+        .filter(|backend| match backend.available() {
+            Ok(()) => true,
+            Err(reason) => {
+                skipped.push((backend.name(), reason));
+                false
+            }
+        });
+    let available = available.collect();
+    compare::report_skipped(&skipped);
+    available
 }
 
 /// Refuses an output path (of `flag`) that cannot be written, before

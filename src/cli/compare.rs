@@ -10,7 +10,7 @@ use super::args::UsageError;
 use super::commands::progress;
 use super::guard::{self, Stopped};
 use super::interrupt::{Interrupt, Interrupted};
-use crate::backend;
+use crate::backend::{self, Backend};
 use crate::check::Judgement;
 use crate::report::table::duration;
 use crate::report::Failed;
@@ -124,6 +124,42 @@ pub(super) fn pairs(
         return Err(UsageError(message.to_string()).into());
     }
     Ok(pairs)
+}
+
+/// The pairs whose backend can run on this machine; the others (the Python
+/// ones, without `python3`) are skipped, with one line on stderr saying so.
+pub(super) fn runnable(pairs: Vec<Pair>, backend_options: backend::Options) -> Vec<Pair> {
+    let all = backend::all(backend_options);
+    let mut skipped = Vec::new();
+    let runnable = pairs.into_iter().filter(|&(_, name)| {
+        let backend = all.iter().find(|backend| backend.name() == name);
+        match backend.map(Backend::available) {
+            Some(Err(reason)) => {
+                skipped.push((name, reason));
+                false
+            }
+            _ => true,
+        }
+    });
+    let runnable = runnable.collect();
+    report_skipped(&skipped);
+    runnable
+}
+
+/// Says which backends were skipped and why, one line per reason.
+pub(super) fn report_skipped(skipped: &[(&'static str, String)]) {
+    let mut reasons: Vec<&String> = skipped.iter().map(|(_, reason)| reason).collect();
+    reasons.dedup();
+    for reason in reasons {
+        let mut names: Vec<&str> = skipped
+            .iter()
+            .filter(|(_, why)| why == reason)
+            .map(|(name, _)| *name)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        progress(format_args!("skipped {}: {reason}\n", names.join(", ")));
+    }
 }
 
 /// Runs `pairs`, each guarded by `timeout`, reporting progress on stderr,

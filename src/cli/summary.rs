@@ -1,6 +1,7 @@
 //! Plain words about runs: the one-line summary after `concur run`, and the
 //! closing paragraphs of the main job, built from what was measured.
 
+use crate::backend::python;
 use crate::check::Judgement;
 use crate::report::{self, table::duration};
 use crate::scenario::Run;
@@ -78,6 +79,9 @@ pub fn main_job(runs: &[Run]) -> Vec<String> {
     if let Some(sort) = sort_paragraph(runs) {
         paragraphs.push(sort);
     }
+    if let Some(gil) = gil_paragraph(runs) {
+        paragraphs.push(gil);
+    }
     paragraphs
 }
 
@@ -112,9 +116,12 @@ fn values(runs: &[Run], scenario: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" and "))
 }
 
-/// The sort's speed-ups against one thread, in words.
+/// The sort's speed-ups against one thread, in words (ours; the Python
+/// rows have a paragraph of their own).
 fn sort_paragraph(runs: &[Run]) -> Option<String> {
+    let ours = |run: &&Run| !python::is_python(run.backend);
     let sorts: Vec<&Run> = runs.iter().filter(|run| run.scenario == "sort").collect();
+    let sorts: Vec<&Run> = sorts.into_iter().filter(ours).collect();
     let baseline = sorts.iter().find(|run| run.backend == "sync")?;
     let others: Vec<String> = sorts
         .iter()
@@ -132,3 +139,43 @@ fn sort_paragraph(runs: &[Run]) -> Option<String> {
         others.join(", ")
     ))
 }
+
+/// The GIL, from the sort's rows: Python threads against one Python
+/// thread, Python processes, and our threads against one Rust thread.
+fn gil_paragraph(runs: &[Run]) -> Option<String> {
+    let sort = |backend: &str| {
+        let run = runs
+            .iter()
+            .find(|run| run.scenario == "sort" && run.backend == backend);
+        run.and_then(|run| report::speedup(run, runs))
+    };
+    let (threads, processes) = (sort("py-threads")?, sort("py-processes")?);
+    let baseline = runs
+        .iter()
+        .find(|run| run.scenario == "sort" && run.backend == "py-sync")?;
+    let size = baseline.note.as_deref().unwrap_or("the same lists");
+    let mut text = format!(
+        "The GIL: sorting {size} in Python, one thread took {}; against it, Python threads \
+         ran {threads:.2}× as fast and Python processes {processes:.2}×",
+        duration(baseline.wall)
+    );
+    if let Some(rust) = sort("threads") {
+        text += &format!(", where our Rust threads ran {rust:.2}× as fast as one Rust thread");
+    }
+    let article = threads <= GIL_THREADS_AT_MOST && processes >= GIL_PROCESSES_AT_LEAST;
+    text += if article {
+        ". CPython lets one thread at a time run Python code, so its threads take turns at \
+         CPU-bound work; each process has an interpreter of its own, and Rust has no such lock."
+    } else {
+        ". Not the article's picture this time (threads near 1×, processes well above it): \
+         was the machine busy?"
+    };
+    Some(text)
+}
+
+/// Python threads this much faster than one thread, or less, show the GIL.
+const GIL_THREADS_AT_MOST: f64 = 1.15;
+
+/// Python processes this much faster than one thread, or more, show what
+/// processes buy.
+const GIL_PROCESSES_AT_LEAST: f64 = 1.25;

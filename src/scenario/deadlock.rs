@@ -55,6 +55,10 @@ impl Scenario for Deadlock {
         }
     }
 
+    fn patience(&self) -> Option<u32> {
+        Some(watchdog::PATIENCE_UNITS)
+    }
+
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
         // A loop that cannot prove a deadlock would hang here.
         if !backend.proves_deadlocks() {

@@ -51,6 +51,7 @@ impl Scenario for Sort {
             len,
             seed,
             worker_exe,
+            ..
         } = ctx.sort.clone();
         ctx.log("Starting Sorting");
         let outcome = match worker_exe {

@@ -18,19 +18,40 @@ pub(crate) fn run(scenario: &str, backend: &str, unit: Duration, virtual_clock: 
             len: 500,
             seed: 7,
             worker_exe: Some(env!("CARGO_BIN_EXE_concur").into()),
+            python_lists: None,
         },
     };
     scenario::run(scenario, &backend, &options).expect("the run succeeds")
 }
 
-/// The backends `scenario` applies to.
+/// The backends `scenario` applies to that can run here: the Python ones
+/// only with `python3` (each skipped one says so on stdout).
 pub(crate) fn backends_of(scenario: &str) -> Vec<&'static str> {
     let scenario = scenario::find(scenario).expect("a known scenario");
     let all = backend::all(backend::Options::default());
     let runs_it = all
         .iter()
-        .filter(|backend| backend.supports(scenario.model()));
+        .filter(|backend| backend.supports(scenario.model()))
+        .filter(|backend| runnable(backend));
     runs_it.map(|backend| backend.name()).collect()
+}
+
+/// Whether `backend` can run here; if not, says why.
+fn runnable(backend: &backend::Backend) -> bool {
+    match backend.available() {
+        Ok(()) => true,
+        Err(reason) => {
+            println!("skipped {}: {reason}", backend.name());
+            false
+        }
+    }
+}
+
+/// Whether the Python backends can run here; if not, says why, for the
+/// test that called it to return early.
+pub(crate) fn python() -> bool {
+    let py_sync = backend::find("py-sync", backend::Options::default());
+    runnable(&py_sync.expect("the py-sync backend"))
 }
 
 /// The run's log as (time in units, message), in the order logged.

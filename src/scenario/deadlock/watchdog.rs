@@ -93,13 +93,14 @@ pub(super) fn run_in_child(backend: &str, ctx: &Ctx) -> anyhow::Result<Outcome> 
 }
 
 /// The backends A3 runs in a child: those with an event loop that cannot
-/// see a deadlock (one that proves it runs A3 in-process).
+/// see a deadlock (one that proves it runs A3 in-process; a foreign one,
+/// py-asyncio, runs its own program under its own watchdog).
 pub fn child_backends() -> Vec<&'static str> {
     let all = backend::all(backend::Options::default());
     let blind = all
         .iter()
         .filter(|backend| backend.supports(Model::EventLoop));
-    let blind = blind.filter(|backend| !backend.proves_deadlocks());
+    let blind = blind.filter(|backend| !backend.proves_deadlocks() && backend.foreign().is_none());
     blind.map(Backend::name).collect()
 }
 
@@ -125,6 +126,7 @@ pub fn child_main(backend: &str, unit: Duration) -> anyhow::Result<()> {
         len: 1,
         seed: 1,
         worker_exe: None,
+        python_lists: None,
     };
     let ctx = Ctx { rec, unit, sort };
     let main_ctx = ctx.clone();
