@@ -9,7 +9,8 @@
 //! 2. [`scenario`]: one file per article section, each with its expected
 //!    timeline; [`check`] compares a run with it.
 //! 3. [`backend`]: one file per way of running things (sync, threads, pool,
-//!    minirt, smol, tokio, rayon, processes).
+//!    minirt, smol, tokio, rayon, processes), and the Python backends, which
+//!    run the article's own programs (`python/article/`).
 //! 4. [`clock`] and [`recorder`]: every log line and span, on the backend's
 //!    clock; [`log`] formats lines like the article.
 //! 5. [`trace`]: every poll, sleep and line of a run, the same on every
