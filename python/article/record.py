@@ -78,15 +78,10 @@ def micros(seconds):
 def event(kind, **fields):
     """One trace event of `kind` at the current time, on the current
     thread's lane."""
-    if not _harness:
-        return
-    _handler.acquire()
-    try:
-        at = micros(elapsed())
-        lane = threading.current_thread().name
-        _write({"event": kind, "at_us": at, "lane": lane, **fields})
-    finally:
-        _handler.release()
+    if _harness:
+        with _handler.lock:
+            lane = threading.current_thread().name
+            _write({"event": kind, "at_us": micros(elapsed()), "lane": lane, **fields})
 
 
 def blocking_sleep(seconds):
@@ -95,32 +90,24 @@ def blocking_sleep(seconds):
     begin = elapsed()
     time.sleep(seconds)
     if _harness:
-        lane = threading.current_thread().name
-        span = {"event": "span", "lane": lane, "label": "blocking call",
-                "begin_us": micros(begin), "end_us": micros(elapsed())}
-        _handler.acquire()
-        try:
-            _write(span)
-        finally:
-            _handler.release()
+        with _handler.lock:
+            lane = threading.current_thread().name
+            _write({"event": "span", "lane": lane, "label": "blocking call",
+                    "begin_us": micros(begin), "end_us": micros(elapsed())})
 
 
 def outcome(value=None, wall=None, cpu=None, threads=None, note=None):
     """The run's result, the last line. `wall` and `cpu` are the work's own
     times (the sort times only its sorting); without them, CPU time is the
-    whole process's, start-up included, as concur measures a Rust run's."""
+    whole process's, the interpreter's start included: here the program is
+    the run."""
     if cpu is None:
         cpu = cpu_time()
-    fields = {"event": "outcome", "value": value, "cpu_us": micros(cpu),
-              "wall_us": None if wall is None else micros(wall),
-              "threads": threads, "note": note}
-    if not _harness:
-        return
-    _handler.acquire()
-    try:
-        _write(fields)
-    finally:
-        _handler.release()
+    if _harness:
+        with _handler.lock:
+            _write({"event": "outcome", "value": value, "cpu_us": micros(cpu),
+                    "wall_us": None if wall is None else micros(wall),
+                    "threads": threads, "note": note})
 
 
 def cpu_time():
@@ -131,7 +118,8 @@ def cpu_time():
 
 
 def _write(fields):
-    """Writes one machine line; the caller holds the handler's lock."""
+    """Writes one machine line; the caller holds the handler's lock, which
+    orders it among the log's lines."""
     _handler.stream.write("@" + json.dumps(fields, ensure_ascii=False) + "\n")
     _handler.stream.flush()
 

@@ -18,8 +18,10 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The main job's unit: half the article's second, so that every scenario
-/// on every backend (about 95 units in all) plus the sort at the article's
-/// size (about 11 s in a release build on 2 cores) takes about a minute.
+/// on every backend (about 145 units in all, 50 of them on the Python
+/// backends) plus the sort at the article's size (about 11 s in a release
+/// build on 2 cores, and about as long again for Python's share of it)
+/// takes under two minutes.
 pub(super) const MAIN_UNIT: Duration = Duration::from_millis(500);
 
 /// `concur list`.
