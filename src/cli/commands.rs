@@ -51,8 +51,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let names: Vec<&str> = backends.iter().map(Backend::name).collect();
     args::check_flags(&[scenario.name()], &names, &args.common)?;
     let sort = sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?;
-    let pairs: Vec<(&str, &str)> = names.iter().map(|name| (scenario.name(), *name)).collect();
-    args::check_python_sort(&pairs, sort.size())?;
+    check_python_sort(scenario, &backends, &sort)?;
     let options = scenario::Options {
         unit: args.unit,
         echo: true,
@@ -252,8 +251,20 @@ pub(super) fn sort_options(
     })
 }
 
+/// [`args::check_python_sort`] for `scenario` on each of `backends`.
+pub(super) fn check_python_sort(
+    scenario: &dyn Scenario,
+    backends: &[Backend],
+    sort: &SortOptions,
+) -> Result<(), UsageError> {
+    let pairs: Vec<(&str, &str)> = (backends.iter())
+        .map(|backend| (scenario.name(), backend.name()))
+        .collect();
+    args::check_python_sort(&pairs, sort.size())
+}
+
 /// The backends that can run here; the others are skipped, with a line.
-fn available(backends: Vec<Backend>) -> Vec<Backend> {
+pub(super) fn available(backends: Vec<Backend>) -> Vec<Backend> {
     let mut skipped = Vec::new();
     let available = backends
         .into_iter()

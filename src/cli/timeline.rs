@@ -2,7 +2,9 @@
 //! Unicode Gantt chart in the terminal (the default).
 
 use super::args::{parse_backend, parse_scenario, parse_stall_threshold, parse_unit};
-use super::commands::{check_output_path, chosen_backends, sort_options};
+use super::commands::{
+    available, check_output_path, check_python_sort, chosen_backends, sort_options,
+};
 use super::interrupt::{Interrupt, OnSignal};
 use super::{say, CommonArgs};
 use crate::scenario::{self, Scenario};
@@ -46,10 +48,13 @@ pub(super) fn timeline(args: &TimelineArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.svg {
         check_output_path("--svg", path)?;
     }
+    let sort = sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?;
+    check_python_sort(args.scenario, &backends, &sort)?;
+    let backends = available(backends);
     let options = scenario::Options {
         unit: args.unit,
         echo: false,
-        sort: sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?,
+        sort,
     };
     // Nothing to keep from half the runs: a signal kills the children (A3's
     // watchdog child) and ends the command.

@@ -203,6 +203,7 @@ fn without_python_the_rows_are_skipped_with_one_line() {
     for args in [
         &["compare", "delay", "--unit", "10ms"][..],
         &["run", "gather", "-b", "py-asyncio", "--unit", "10ms"][..],
+        &["timeline", "tasks", "--unit", "10ms"][..],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_concur"))
             .args(args)
