@@ -4,14 +4,13 @@ race_async.rs).
 
 In the article the lost update is luck: whether the second thread reads
 before the first writes depends on when the OS and the GIL switch threads.
-Here it is built in, as on the Rust side. The compute step has a small
-blocking think time (a simulated round trip to the database, the formula
-of `think_time` in race.rs), and, without the lock, each thread waits after
-reading until the other has read too (a `threading.Barrier`), so both read
-0 before either writes, however loaded the machine. The locked update needs
-no such wait (the lock rules out a second reader), nor do the tasks on one
-loop (no other task runs until this one awaits, and the update has no
-await), so they just think.
+Here it is built in, as on the Rust side (src/scenario/race/fake_db.rs):
+the compute step has a small blocking think time (a simulated round trip to
+the database), and the database makes an update that has read wait, before
+it writes, until as many updates as run at once have read. Two threads:
+both read 0 before either writes, however loaded the machine. Under the
+lock, or on one loop, one update runs at a time, so nobody waits and the
+updates serialize.
 """
 
 import asyncio
@@ -21,13 +20,35 @@ import threading
 import record
 from backends import EVENT_LOOP, THREADS
 
+# How long an update waits for the others to read, at most (fake_db.rs's
+# PATIENCE): far beyond any delay a busy scheduler causes.
+PATIENCE = 5.0
+
 
 class FakeDatabase:
-    """The article's: a value, and a lock only the locked update takes."""
+    """The article's: a value, and a lock only the locked update takes; and
+    how many updates run at once (`at_once`), with the reads so far."""
 
-    def __init__(self):
+    def __init__(self, at_once):
         self.value = 0
         self.lock = threading.Lock()
+        self._at_once = max(1, at_once)
+        self._reads = 0
+        self._read = threading.Condition()
+
+    def read(self):
+        """An update reads the value (and counts as having read)."""
+        value = self.value
+        with self._read:
+            self._reads += 1
+            self._read.notify_all()
+        return value
+
+    def wait_for_readers(self):
+        """Blocks until as many updates as run at once have read, or for
+        PATIENCE at most; at once if they run one at a time."""
+        with self._read:
+            self._read.wait_for(lambda: self._reads >= self._at_once, timeout=PATIENCE)
 
 
 def think_time(unit):
@@ -36,23 +57,23 @@ def think_time(unit):
     return min(max(unit / 20, 0.005), unit / 4)
 
 
-def read_modify_write(database, unit, rendezvous=None):
-    """Read, think, write back `value**2 + 1`, with no await in between;
-    with a `rendezvous`, wait after reading until every updater has read."""
+def read_modify_write(database, unit):
+    """Read, think, wait for the other reader, write back `value**2 + 1`,
+    with no await in between."""
     logging.info("Reading Value From Db")
-    local_copy = database.value
-    if rendezvous is not None:
-        rendezvous.wait()
+    local_copy = database.read()
     record.blocking_sleep(think_time(unit))
+    record.blocking_call("waiting for the other read", database.wait_for_readers)
     local_copy = local_copy ** 2 + 1
     logging.info("Updating Value")
     database.value = local_copy
     logging.info("Update Finished")
 
 
-def update(database, unit, locked, rendezvous):
+def update(database, unit, locked):
     """One thread's update: sleep 2, then read-modify-write, under the
-    database's lock if `locked`."""
+    database's lock if `locked` (which covers read to write only, so both
+    still sleep together)."""
     logging.info("Update Started")
     logging.info("Sleeping")
     record.blocking_sleep(2 * unit)
@@ -60,16 +81,15 @@ def update(database, unit, locked, rendezvous):
         with database.lock:
             read_modify_write(database, unit)
     else:
-        read_modify_write(database, unit, rendezvous)
+        read_modify_write(database, unit)
 
 
 def run_on_threads(backend, unit, locked):
     """Two updates on a pool of at most 5 workers, as the article runs them."""
-    database = FakeDatabase()
-    # Generous: it only guards against a partner that died before reading.
-    rendezvous = threading.Barrier(2, timeout=10 + 10 * unit)
+    # Two threads run the updates at once; under the lock, one at a time.
+    database = FakeDatabase(1 if locked else 2)
     workers = backend.workers(5)
-    futures = [workers.submit(update, database, unit, locked, rendezvous) for _ in range(2)]
+    futures = [workers.submit(update, database, unit, locked) for _ in range(2)]
     for future in futures:
         future.result()
     workers.join()
@@ -90,7 +110,7 @@ def race_locked(backend, unit):
 def race_async(backend, unit):
     """Section 9: two tasks sleep 1, then read-modify-write; one loop runs
     each update to its end before the other starts."""
-    database = FakeDatabase()
+    database = FakeDatabase(1)
 
     async def update_async():
         logging.info("Update Started")

@@ -10,7 +10,8 @@ more kinds of line go to stdout, each `@` and one JSON object:
 - trace events in concur's own vocabulary (`task_start`, `poll_begin`,
   `sleep_requested`, ... as in `concur run --trace`), from the traced
   asyncio loop (`traced_loop.py`);
-- `span`: a blocking call, which thread made it, from when to when;
+- `span`: a blocking call, which thread made it, from when to when, and
+  for a sleep how late it woke;
 - `outcome`: what the run found (the final value, the sort's own times),
   once, at the end.
 
@@ -85,15 +86,30 @@ def event(kind, **fields):
 
 
 def blocking_sleep(seconds):
-    """`time.sleep`, recorded as a blocking call on this thread (concur's
-    `Recorder::block_for` records the same span on the Rust backends)."""
+    """`time.sleep`, recorded as a blocking call on this thread, with how
+    late it woke: the machine's noise, as concur's `Recorder::block_for`
+    records it on the Rust backends."""
     begin = elapsed()
     time.sleep(seconds)
+    end = elapsed()
+    _span("blocking call", begin, end, late=max(0.0, end - begin - seconds))
+
+
+def blocking_call(label, call):
+    """Runs `call`, a blocking call of no set length, recorded as a span
+    called `label` (concur's `Recorder::block_on_call`)."""
+    begin = elapsed()
+    call()
+    _span(label, begin, elapsed())
+
+
+def _span(label, begin, end, late=None):
+    """One span of this thread, from `begin` to `end`."""
     if _harness:
         with _handler.lock:
             lane = threading.current_thread().name
-            _write({"event": "span", "lane": lane, "label": "blocking call",
-                    "begin_us": micros(begin), "end_us": micros(elapsed())})
+            _write({"event": "span", "lane": lane, "label": label, "begin_us": micros(begin),
+                    "end_us": micros(end), "late_us": None if late is None else micros(late)})
 
 
 def outcome(value=None, wall=None, cpu=None, threads=None, note=None):

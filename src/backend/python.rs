@@ -43,7 +43,7 @@ pub const SORT_BASELINE: &str = "py-sync";
 
 /// The Python sorts sort this share of the lists (1 in 25: 40 of the
 /// article's 1000), unless `--python-lists` says otherwise. CPython runs this
-/// merge sort some 20 to 30 times slower than Rust does, so its rows then
+/// merge sort about 25 times slower than Rust does here, so its rows then
 /// take about as long as ours, and the main job stays short.
 pub const SORT_SHARE: usize = 25;
 

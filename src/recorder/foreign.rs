@@ -44,6 +44,14 @@ impl Recorder {
         });
     }
 
+    /// A blocking sleep of another process woke `late` after its time: as
+    /// late as the machine made it, which the verdict allows for (see
+    /// [`Record::blocking_late`](super::Record::blocking_late)).
+    pub fn blocking_late_from(&self, late: Duration) {
+        let mut state = self.lock();
+        state.blocking_late = state.blocking_late.max(late);
+    }
+
     /// Gives `task` a new name in the trace (another process's task named
     /// itself; this process's call [`Recorder::name_task`]).
     pub fn rename_task(&self, task: TaskId, name: &str) {

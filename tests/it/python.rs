@@ -8,6 +8,7 @@
 //! (The story of each scenario on each Python backend is also checked, with
 //! the others, by `real_clock.rs` and `races.rs`.)
 
+use super::procs::{Process, Tag};
 use super::support::{python, run};
 use concur::backend::{self, python::INTERPRETER_VAR};
 use concur::model::Model;
@@ -23,7 +24,7 @@ const UNIT: Duration = Duration::from_millis(200);
 fn assert_matches(scenario: &str, backend: &str) -> Run {
     let run = run(scenario, backend, UNIT, false);
     let reason = &run.verdict.reason;
-    assert!(run.verdict.matches, "{scenario} on {backend}: {reason:?}");
+    assert!(run.verdict.matches(), "{scenario} on {backend}: {reason:?}");
     run
 }
 
@@ -110,9 +111,10 @@ fn python_threads_take_turns_at_cpu_work_and_processes_do_not() {
     let (one, threads, processes) = (sort("py-sync"), sort("py-threads"), sort("py-processes"));
     for run in [&one, &threads, &processes] {
         assert!(
-            run.verdict.matches,
+            run.verdict.matches(),
             "{}: {:?}",
-            run.backend, run.verdict.reason
+            run.backend,
+            run.verdict.reason
         );
         assert_eq!(run.note.as_deref(), Some("8 × 20000"), "{}", run.backend);
     }
@@ -138,22 +140,10 @@ fn the_watchdog_stops_a_deadlocked_asyncio() {
     let started = Instant::now();
     let run = run("deadlock", "py-asyncio", Duration::from_millis(50), false);
     assert_eq!(run.note.as_deref(), Some("no progress for 3 units"));
-    assert!(run.verdict.matches, "{:?}", run.verdict.reason);
+    assert!(run.verdict.matches(), "{:?}", run.verdict.reason);
     let last = run.record.lines.last().expect("lines");
     assert!(last.message.starts_with("no progress"), "{}", last.message);
     assert!(started.elapsed() < Duration::from_secs(5));
-}
-
-/// The Python processes whose command line holds `marker`.
-fn pythons_holding(marker: &str) -> Vec<String> {
-    let entries = std::fs::read_dir("/proc").expect("a /proc");
-    let command_lines = entries.filter_map(|entry| {
-        let path = entry.ok()?.path().join("cmdline");
-        std::fs::read(path).ok()
-    });
-    let matching = command_lines.map(|bytes| String::from_utf8_lossy(&bytes).replace('\0', " "));
-    let pythons = matching.filter(|line| line.contains("python/article/") && line.contains(marker));
-    pythons.collect()
 }
 
 #[test]
@@ -161,40 +151,30 @@ fn a_killed_concur_leaves_no_python_behind() {
     if !python() {
         return;
     }
-    // A length no other test uses marks this run's processes.
-    let (len, marker) = ("30011", "--len 30011");
+    let tag = Tag::new("python-orphans");
     let args = ["run", "sort", "-b", "py-processes", "--python-lists", "200"];
-    let mut concur = Command::new(env!("CARGO_BIN_EXE_concur"))
-        .args(args)
-        .args(["--len", len])
-        .stdout(Stdio::piped())
+    let mut concur = tag
+        .concur(&args)
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("concur starts");
-    let mut stdout = std::io::BufReader::new(concur.stdout.take().expect("piped"));
-    let mut line = String::new();
-    while !line.contains("Starting Sorting") {
-        line.clear();
-        let read = std::io::BufRead::read_line(&mut stdout, &mut line).expect("readable");
-        assert!(read > 0, "concur ended before sorting");
-    }
-    // The pool's workers are up once they have lists; give them a moment.
+    // The program and its pool of two workers, once it has made its lists.
+    let is_python = |process: &Process| process.args.iter().any(|a| a.contains("python/article/"));
     let started = Instant::now();
-    while pythons_holding(marker).len() < 3 && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(50));
+    let pythons = || tag.processes().iter().filter(|p| is_python(p)).count();
+    while pythons() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{:?}",
+            tag.processes()
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(
-        pythons_holding(marker).len(),
-        3,
-        "a program and two workers"
-    );
+    // SIGKILL: concur gets no chance to clean up; its pipe closing is all.
     concur.kill().expect("concur is killed");
     concur.wait().expect("and reaped");
-    let killed = Instant::now();
-    while !pythons_holding(marker).is_empty() && killed.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(pythons_holding(marker), Vec::<String>::new(), "left behind");
+    tag.assert_none_running(Duration::from_secs(5));
 }
 
 #[test]

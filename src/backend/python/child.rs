@@ -1,15 +1,17 @@
 //! The Python program's process: its lines as they come, its errors, and
-//! its end, which is always reaped.
+//! its end.
 //!
-//! Whatever path leaves a run (the program ends, the watchdog gives up, a
-//! line cannot be read, the harness panics), dropping [`Child`] kills the
-//! process if it still runs and waits for it, so none is left behind. The
-//! program's stdin is a pipe that concur holds open and never writes: if
-//! concur itself is killed, the program sees the end of it and exits
+//! It is started through [`children::spawn`], like every child of concur:
+//! in a process group of its own (so a pool's workers go with it), killed
+//! and reaped when its handle drops on any path out of a run, when the run
+//! is abandoned after a timeout, or when a signal stops concur. Its stdin
+//! is a pipe that concur holds open and never writes: if concur itself is
+//! killed, the program sees the end of it and exits
 //! (`python/article/record.py`), and its pool workers die with it.
 
+use crate::children::{self, Spawned};
 use std::io::{self, BufRead, BufReader, Read};
-use std::process::{self, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::Duration;
@@ -21,12 +23,10 @@ const STDERR_KEPT: usize = 8 * 1024;
 /// worker it started could still hold the pipe).
 const STDERR_WAIT: Duration = Duration::from_secs(2);
 
-/// A running program, killed and reaped when dropped.
+/// A running program; dropping it kills and reaps it if it still runs.
 pub(super) struct Child {
-    /// The process.
-    process: process::Child,
-    /// Held open, never written: its end tells the program concur is gone.
-    _stdin: Option<ChildStdin>,
+    /// The process, with its stdin: held open, never written.
+    process: Spawned,
     /// The tail of its stderr, sent when the pipe closes.
     stderr: Receiver<String>,
 }
@@ -37,19 +37,17 @@ impl Child {
     ///
     /// # Errors
     ///
-    /// If it cannot be started (its process is killed if a reader cannot).
+    /// If it cannot be started (it is killed if a reader cannot be).
     pub(super) fn spawn(mut command: Command) -> io::Result<(Self, Receiver<io::Result<String>>)> {
         command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut process = command.spawn()?;
-        let stdin = process.stdin.take();
+        let mut process = children::spawn(&mut command)?;
         let (stdout, stderr) = (process.stdout.take(), process.stderr.take());
         let (tail, stderr_tail) = mpsc::channel();
         let child = Child {
             process,
-            _stdin: stdin,
             stderr: stderr_tail,
         };
         // From here on an early return drops `child`, which kills it.
@@ -81,14 +79,13 @@ impl Child {
         self.process.wait()
     }
 
-    /// Kills it and waits for it.
+    /// Kills it (with its workers) and waits for it.
     ///
     /// # Errors
     ///
     /// If waiting fails.
     pub(super) fn kill(&mut self) -> io::Result<ExitStatus> {
-        // It may have ended by itself meanwhile; waiting reaps it either way.
-        let _ = self.process.kill();
+        self.process.kill();
         self.process.wait()
     }
 
@@ -98,12 +95,6 @@ impl Child {
         let text = self.stderr.recv_timeout(STDERR_WAIT).unwrap_or_default();
         let last = text.lines().rev().find(|line| !line.trim().is_empty());
         last.unwrap_or("nothing on stderr").trim().to_string()
-    }
-}
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.kill();
     }
 }
 

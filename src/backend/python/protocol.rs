@@ -118,6 +118,9 @@ pub(super) enum Machine {
         begin_us: u64,
         /// When it ended.
         end_us: u64,
+        /// For a sleep, how late it woke: the machine's noise.
+        #[serde(default)]
+        late_us: Option<u64>,
     },
     /// What the run found, once, last.
     Outcome {

@@ -151,9 +151,14 @@ impl<'a> Relay<'a> {
                 label,
                 begin_us,
                 end_us,
-            } => self
-                .rec
-                .span_from(&lane, label, micros(begin_us), micros(end_us)),
+                late_us,
+            } => {
+                let (begin, end) = (micros(begin_us), micros(end_us));
+                self.rec.span_from(&lane, label, begin, end);
+                if let Some(late) = late_us {
+                    self.rec.blocking_late_from(micros(late));
+                }
+            }
             Machine::Outcome {
                 value,
                 cpu_us,
