@@ -107,7 +107,7 @@ impl Core {
         Core {
             registry: Rc::new(Tasks::new()),
             ready: RefCell::new(VecDeque::new()),
-            queue: Arc::new(ReadyQueue::new()),
+            queue: Arc::new(ready_queue(&*clock)),
             timers: RefCell::new(timers),
             clock,
             next_id: Cell::new(1),
@@ -232,7 +232,7 @@ impl Core {
         }
         let deadline = next.map(Duration::from_micros);
         let woken = || !self.queue.is_empty();
-        self.clock.wait(Park::new(deadline, outside_work, &woken));
+        self.clock.park(&Park::new(deadline, outside_work, &woken));
         Ok(())
     }
 
@@ -297,6 +297,17 @@ fn who(task: &Task) -> TaskRef<'_> {
     TaskRef {
         id: task.id,
         name: task.name.as_deref(),
+    }
+}
+
+/// The queue wakes from other threads go to; they end `clock`'s park.
+fn ready_queue(clock: &dyn Clock) -> ReadyQueue {
+    #[cfg(feature = "std")]
+    return ReadyQueue::new(clock.unparker());
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = clock; // Without an OS, the park polls the queue instead.
+        ReadyQueue::new()
     }
 }
 

@@ -79,9 +79,9 @@ pub use executor::{Builder, Deadlock, Runtime};
 #[cfg(feature = "std")]
 pub use task::join_all;
 pub use task::{yield_now, JoinError, JoinHandle, TaskId, YieldNow};
-#[cfg(feature = "std")]
-pub use time::clock::SystemClock;
 pub use time::clock::{Clock, Park, VirtualClock};
+#[cfg(feature = "std")]
+pub use time::clock::{SystemClock, Unpark};
 #[cfg(feature = "timer-queues")]
 pub use time::queue::TimerQueueKind;
 #[cfg(feature = "std")]

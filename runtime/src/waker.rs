@@ -26,9 +26,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 #[cfg(not(loom))]
 use crossbeam_queue::SegQueue;
 #[cfg(loom)]
-use loom_swaps::{current_thread, AtomicBool, Ordering, SegQueue, Thread};
-#[cfg(all(feature = "std", not(loom)))]
-use std::thread::{current as current_thread, Thread};
+use loom_swaps::{AtomicBool, Ordering, SegQueue};
 
 #[cfg(loom)]
 mod loom_swaps;
@@ -45,9 +43,9 @@ mod loom_tests;
 pub(crate) struct ReadyQueue {
     /// Keys of ready tasks, oldest first.
     keys: SegQueue<TaskKey>,
-    /// The thread that runs the loop, to unpark on a wake.
+    /// Ends the loop's park on a wake (the clock's unparker).
     #[cfg(feature = "std")]
-    loop_thread: Thread,
+    unparker: Arc<dyn crate::Unpark>,
     /// `spawn_blocking` jobs still running: each will wake a task, so a
     /// virtual clock must not jump past them, nor may the loop call itself
     /// deadlocked. (Not one of loom's atomics: the model checks leave it at 0.)
@@ -56,14 +54,21 @@ pub(crate) struct ReadyQueue {
 }
 
 impl ReadyQueue {
-    /// An empty queue for a loop that will run on the current thread.
+    /// An empty queue whose wakes end the loop's park through `unparker`.
+    #[cfg(feature = "std")]
+    pub(crate) fn new(unparker: Arc<dyn crate::Unpark>) -> Self {
+        ReadyQueue {
+            keys: SegQueue::new(),
+            unparker,
+            outside_work: core::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// An empty queue; without an OS, the loop's park polls it.
+    #[cfg(not(feature = "std"))]
     pub(crate) fn new() -> Self {
         ReadyQueue {
             keys: SegQueue::new(),
-            #[cfg(feature = "std")]
-            loop_thread: current_thread(),
-            #[cfg(feature = "std")]
-            outside_work: core::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -98,7 +103,7 @@ impl ReadyQueue {
         }
         self.keys.push(key);
         #[cfg(feature = "std")]
-        self.loop_thread.unpark();
+        self.unparker.unpark();
     }
 
     /// The oldest ready task, if any.
@@ -128,7 +133,7 @@ impl Drop for OutsideWork {
         // sees the count drop. Unpark: a loop waiting for this job looks again.
         use core::sync::atomic::Ordering::Release;
         self.0.outside_work.fetch_sub(1, Release);
-        self.0.loop_thread.unpark();
+        self.0.unparker.unpark();
     }
 }
 

@@ -11,7 +11,7 @@ use core::cell::Cell;
 use core::time::Duration;
 use cortex_m::peripheral::{syst::SystClkSource, SYST};
 use critical_section::Mutex;
-use minirt::Clock;
+use minirt::{Clock, Park};
 
 /// The Cortex-M4's clock on QEMU's mps2-an386, which SysTick counts.
 const CORE_HZ: u32 = 25_000_000;
@@ -66,9 +66,9 @@ impl Clock for SysTickClock {
         Duration::from_micros(ticks() * TICK_MICROS)
     }
 
-    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
-        let due = || deadline.is_some_and(|deadline| self.now() >= deadline);
-        sleep_until(|| woken() || due());
+    fn park(&self, park: &Park<'_>) {
+        let due = || park.deadline().is_some_and(|deadline| self.now() >= deadline);
+        sleep_until(|| park.woken() || due());
     }
 
     /// What a blocking delay is on a board: the loop runs nothing until the

@@ -331,7 +331,10 @@ mod tests {
 
     /// A task that never finishes, under `key`.
     fn pending_task(key: TaskKey) -> Task {
-        let waker = Arc::new(TaskWaker::new(key, Arc::new(ReadyQueue::new())));
+        let waker = Arc::new(TaskWaker::new(
+            key,
+            Arc::new(ReadyQueue::new(Arc::new(std::thread::current()))),
+        ));
         Task::new(core::future::pending::<()>(), waker, TaskId(1), None)
     }
 

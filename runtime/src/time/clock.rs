@@ -17,9 +17,11 @@ use core::time::Duration;
 
 /// A source of time for the loop, and a way to wait for it.
 ///
-/// `now` counts from the clock's own epoch. `park` is called only when no task
-/// is ready; it may return early (a wake, a spurious wake-up): the loop simply
-/// looks around and parks again.
+/// `now` counts from the clock's own epoch. `park` is called only when no
+/// task is ready; it may return early (a wake, a spurious wake-up): the loop
+/// looks around and parks again. This is the seam an I/O reactor plugs
+/// into: its `park` waits for file descriptors as well as for the deadline,
+/// and its `unparker` interrupts that wait.
 ///
 /// # Examples
 ///
@@ -28,33 +30,46 @@ use core::time::Duration;
 /// use std::time::Duration;
 ///
 /// let clock = VirtualClock::new();
-/// clock.park(Some(Duration::from_secs(5)), &|| false);
+/// clock.park(&Park::new(Some(Duration::from_secs(5)), false, &|| false));
 /// assert_eq!(clock.now(), Duration::from_secs(5));
 /// // A wake already waiting: nothing to wait for, and time stays put.
-/// clock.wait(Park::new(Some(Duration::from_secs(9)), false, &|| true));
+/// clock.park(&Park::new(Some(Duration::from_secs(9)), false, &|| true));
 /// assert_eq!(clock.now(), Duration::from_secs(5));
 /// ```
 pub trait Clock {
     /// The time since this clock's epoch.
     fn now(&self) -> Duration;
 
-    /// Waits until `deadline` (since the epoch) or, with no deadline, until
-    /// woken. `woken` tells whether a task was woken in the meantime, for
-    /// clocks that cannot sleep and must poll (on `std`, a wake also unparks
-    /// the loop's thread).
-    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool);
-
-    /// What the loop calls when it has nothing to run: everything it knows
-    /// (see [`Park`]). By default, [`park`](Clock::park) until the deadline;
-    /// a clock that skips time overrides it so as not to skip past work
-    /// still out.
-    fn wait(&self, park: Park<'_>) {
-        self.park(park.deadline(), &|| park.woken());
-    }
+    /// Waits as `park` says: until its deadline, until woken, or not at all
+    /// if a wake is already waiting.
+    fn park(&self, park: &Park<'_>);
 
     /// Blocks the loop's thread for `duration`, as a blocking call would:
     /// nothing else runs meanwhile.
     fn block_for(&self, duration: Duration);
+
+    /// What another thread calls, after queueing a wake, to end a `park`
+    /// early. Asked once, on the thread that builds the runtime (the loop's
+    /// thread); by default it unparks that thread.
+    #[cfg(feature = "std")]
+    fn unparker(&self) -> alloc::sync::Arc<dyn Unpark> {
+        alloc::sync::Arc::new(std::thread::current())
+    }
+}
+
+/// Ends a [`Clock::park`] from any thread.
+#[cfg(feature = "std")]
+pub trait Unpark: Send + Sync {
+    /// Makes the current or the next `park` return. Never lost: an unpark
+    /// before the park makes the park return at once.
+    fn unpark(&self);
+}
+
+#[cfg(feature = "std")]
+impl Unpark for std::thread::Thread {
+    fn unpark(&self) {
+        std::thread::Thread::unpark(self);
+    }
 }
 
 /// What the loop knows when it has nothing to run and asks its clock to wait.
@@ -97,7 +112,7 @@ impl<'a> Park<'a> {
 
     /// Whether a task was woken since the loop last looked: then there is
     /// something to run, and the park should return. A clock that cannot
-    /// sleep must poll this (on `std`, a wake also unparks the loop's thread).
+    /// sleep must poll this.
     pub fn woken(&self) -> bool {
         (self.woken)()
     }
@@ -136,11 +151,7 @@ impl Clock for VirtualClock {
         self.now.get()
     }
 
-    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
-        self.wait(Park::new(deadline, false, woken));
-    }
-
-    fn wait(&self, park: Park<'_>) {
+    fn park(&self, park: &Park<'_>) {
         if park.woken() {
             return;
         }
@@ -148,7 +159,7 @@ impl Clock for VirtualClock {
             Some(deadline) if !park.outside_work() => {
                 self.now.set(self.now.get().max(deadline));
             }
-            _ => wait_for_wake(&park),
+            _ => wait_for_wake(park),
         }
     }
 
@@ -200,11 +211,11 @@ impl Clock for SystemClock {
         Self::epoch().elapsed()
     }
 
-    fn park(&self, deadline: Option<Duration>, woken: &dyn Fn() -> bool) {
-        if woken() {
+    fn park(&self, park: &Park<'_>) {
+        if park.woken() {
             return;
         }
-        match deadline {
+        match park.deadline() {
             Some(deadline) => {
                 let wait = deadline.saturating_sub(self.now());
                 if !wait.is_zero() {

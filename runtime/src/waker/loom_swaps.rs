@@ -9,7 +9,13 @@
 
 use alloc::collections::VecDeque;
 pub(crate) use loom::sync::atomic::{AtomicBool, Ordering};
-pub(crate) use loom::thread::{current as current_thread, Thread};
+
+/// loom's thread handle ends a modelled park, as std's ends a real one.
+impl crate::Unpark for loom::thread::Thread {
+    fn unpark(&self) {
+        loom::thread::Thread::unpark(self);
+    }
+}
 
 /// The `crossbeam_queue::SegQueue` operations minirt uses, behind a spin
 /// lock on a loom atomic.

@@ -18,7 +18,7 @@ use loom::sync::atomic::{AtomicBool, Ordering};
 /// returns how many times the task was polled. The task is done once it
 /// sees `ready`, which the other thread sets before it wakes the task.
 fn polls_with(wakes: usize) -> usize {
-    let queue = Arc::new(ReadyQueue::new());
+    let queue = Arc::new(ReadyQueue::new(Arc::new(loom::thread::current())));
     let key = TaskKey::new(0, 0);
     let task = Arc::new(TaskWaker::new(key, queue.clone()));
     let ready = Arc::new(AtomicBool::new(false));
