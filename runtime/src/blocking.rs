@@ -9,7 +9,7 @@
 //! One thread per call keeps this short. A production runtime keeps a pool
 //! of such threads, and caps it.
 
-use crate::task::JoinHandle;
+use crate::JoinHandle;
 use std::future::poll_fn;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -1,35 +1,32 @@
-//! The event loop: the registry, the ready queue, `spawn` and `block_on`.
+//! The event loop: the heart of minirt.
 //!
-//! Read this after `waker.rs`; it is the heart of minirt. One thread runs the
-//! loop, and the loop does four things, over and over:
+//! Read this after `hooks.rs`. One thread runs the loop, and the loop does
+//! four things, over and over:
 //!
 //! 1. **Run what is ready.** Take in the wakes other threads sent, then pop
-//!    task keys from the ready queue, oldest first, and poll each task once. A task runs until its future returns
-//!    `Pending`; nothing can interrupt it (that is what "cooperative" means,
-//!    and why a blocking call inside a task stalls everyone).
+//!    task keys, oldest first, and poll each task once. A task runs until
+//!    its future returns `Pending`; nothing interrupts it (that is what
+//!    "cooperative" means, and why a blocking call in a task stalls all).
 //! 2. **Stop after a budget.** At most [`BUDGET`] polls per pass, so a task
-//!    that keeps waking itself (a `yield_now` loop) cannot keep timers from
-//!    being checked.
-//! 3. **Turn the wheel.** Read the clock once and fire every timer that is
-//!    due: firing a timer wakes its task, which puts it in the ready queue.
-//! 4. **Park when idle.** With nothing ready, ask the clock to wait until the
-//!    next deadline or until a waker (maybe on another thread) queues a task.
-//!    An idle loop sleeps in the OS and burns no CPU.
+//!    that keeps waking itself cannot keep the timers from being checked.
+//! 3. **Turn the wheel.** Read the clock once and fire every timer due:
+//!    firing wakes the timer's task, which queues it.
+//! 4. **Park when idle.** With nothing ready, ask the clock to wait until
+//!    the next deadline or a wake (maybe from another thread). An idle loop
+//!    sleeps in the OS and burns no CPU. If nothing can ever wake a task,
+//!    a hook may prove it (`deadlock.rs`) and the loop stops instead.
 //!
 //! The `block_on` future is polled by the same loop under the reserved key
 //! `TaskKey::MAIN`, so it takes its turn in the queue like any task.
-//!
-//! Next: `time/clock.rs` and `time/wheel.rs`, which the loop turns.
 
-use crate::observe::{main_ref, Observe, TaskRef};
-use crate::task::{Task, TaskKey};
+use crate::hooks::{Census, Deadlock, Hooks, Party};
 #[cfg(feature = "timer-queues")]
-use crate::time::queue::TimerQueue;
-use crate::time::{Timer, Timers};
-use crate::waker::{ReadyQueue, TaskWaker};
-use crate::{Clock, Park};
+use crate::queues::TimerQueue;
+use crate::registry::{Task, Tasks};
+use crate::task::{TaskId, TaskKey};
+use crate::waker::{LocalQueue, ReadyQueue, TaskWaker};
+use crate::{Clock, Instant, Park};
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -37,148 +34,130 @@ use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
-use core::time::Duration;
 
-mod builder;
-mod deadlock;
-mod registry;
-mod runtime;
-mod tasks;
-
-pub use builder::Builder;
-
-pub use deadlock::Deadlock;
-pub(crate) use deadlock::Locks;
-pub(crate) use registry::Tasks;
-#[cfg(feature = "std")]
-pub use runtime::block_on;
-pub use runtime::Runtime;
-
-/// Polls per pass of the loop before timers are checked again. Large enough
-/// that checking the clock is rare on a busy loop, small enough that a timer
-/// is late by at most this many polls.
+/// Polls per pass before the timers are checked again: large enough that a
+/// busy loop rarely reads the clock, small enough that a timer is late by
+/// at most this many polls.
 pub(crate) const BUDGET: usize = 128;
 
-/// Everything the loop owns, shared (on this thread only) by the runtime,
-/// `Sleep`s and join handles.
+/// Where the loop keeps its timers: the wheel, called directly. With the
+/// `timer-queues` feature, whichever queue the builder chose (the one place
+/// the choice shows, as embassy picks its run queue with a type alias).
+#[cfg(not(feature = "timer-queues"))]
+pub(crate) type Timers = crate::Wheel<Waker>;
+#[cfg(feature = "timer-queues")]
+pub(crate) type Timers = crate::queues::AnyQueue<Waker>;
+
+/// Everything the loop owns, shared on this thread by the runtime, its
+/// `Sleep`s and its join handles.
 ///
-/// Invariants:
-/// - `registry`, `timers` and `fired` are borrowed only for short, non-reentrant
-///   steps: never while a future is polled or dropped, nor while a waker runs.
-/// - every key in `ready` and `queue` is `MAIN` or a key the registry
-///   issued (perhaps stale).
+/// Invariant: `tasks`, `ready` and `timers` are borrowed only for short
+/// steps that run no user code (no poll, no drop of a future, no wake).
 pub(crate) struct Core {
-    /// Live tasks, and ended ones' outcomes; shared with the join handles.
-    pub(crate) registry: Rc<Tasks>,
-    /// Keys of tasks ready to run, oldest first: spawns, and wakes on the
-    /// loop's own thread while it runs (see `context::wake_locally`).
-    pub(crate) ready: RefCell<VecDeque<TaskKey>>,
-    /// Keys of tasks woken elsewhere (another thread, or outside
-    /// `block_on`), moved to `ready` once per pass.
+    pub(crate) tasks: Rc<Tasks>,
+    /// Tasks ready to run: spawns, and wakes on this thread while it runs.
+    ready: LocalQueue,
+    /// Tasks woken elsewhere, moved to `ready` once per pass.
     pub(crate) queue: Arc<ReadyQueue>,
-    /// Pending timers, in ticks of the clock.
     pub(crate) timers: RefCell<Timers>,
-    /// Where time comes from.
     pub(crate) clock: Box<dyn Clock>,
-    /// The id the next spawned task gets.
     next_id: Cell<u64>,
-    /// Whether a `block_on` future is running (it counts as a task).
+    /// Whether a `block_on` future runs (it counts as a task).
     in_block_on: Cell<bool>,
-    /// Scratch space for the timers fired in a turn, reused every turn.
-    fired: RefCell<Vec<(u64, Timer)>>,
-    /// The observer and its stall report, if one is installed.
-    observe: Option<Observe>,
-    /// The task being polled (`MAIN` for the `block_on` future).
-    pub(crate) current: Cell<TaskKey>,
-    /// The locks tasks of this loop wait for, if deadlocks are to be proved.
-    pub(crate) locks: Option<Locks>,
+    /// The task being polled.
+    pub(crate) current: Cell<TaskId>,
+    /// Timers fired in a turn: scratch space, reused every turn.
+    fired: RefCell<Vec<(u64, Waker)>>,
+    hooks: Option<Rc<dyn Hooks>>,
+    /// Whether `hooks` asked for poll events (`Hooks::watches_polls`).
+    watch_polls: bool,
 }
 
 impl Core {
-    /// A loop with no tasks that reads time from `clock`, keeps its timers
-    /// in `timers` (empty, started at the clock's now), and proves
-    /// deadlocks if asked.
-    pub(crate) fn new(
-        clock: Box<dyn Clock>,
-        timers: Timers,
-        observe: Option<Observe>,
-        prove_deadlocks: bool,
-    ) -> Self {
+    /// A loop with no tasks, on `clock`, its timers in `timers` (empty,
+    /// started at the clock's now), telling `hooks` what happens.
+    pub(crate) fn new(clock: Box<dyn Clock>, timers: Timers, hooks: Option<Rc<dyn Hooks>>) -> Self {
         Core {
-            registry: Rc::new(Tasks::new()),
-            ready: RefCell::new(VecDeque::new()),
-            queue: Arc::new(ready_queue(&*clock)),
+            tasks: Rc::new(Tasks::new()),
+            ready: LocalQueue::default(),
+            #[cfg(feature = "std")]
+            queue: Arc::new(ReadyQueue::new(clock.unparker())),
+            #[cfg(not(feature = "std"))]
+            queue: Arc::new(ReadyQueue::new()),
             timers: RefCell::new(timers),
             clock,
             next_id: Cell::new(1),
             in_block_on: Cell::new(false),
-            fired: RefCell::new(Vec::new()),
-            observe,
-            current: Cell::new(TaskKey::MAIN),
-            locks: prove_deadlocks.then(Locks::default),
+            current: Cell::new(TaskId::MAIN),
+            fired: RefCell::default(),
+            watch_polls: hooks.as_ref().is_some_and(|hooks| hooks.watches_polls()),
+            hooks,
         }
     }
 
-    /// Polls the task under `key` once, if it still exists.
-    fn poll_task(&self, key: TaskKey) {
-        let Some(mut task) = self.registry.borrow_mut().begin_poll(key) else {
-            return;
-        };
-        self.current.set(key);
-        let finished = match &self.observe {
-            None => task.poll().is_ready(),
-            Some(observe) => {
-                let (id, name, poll) = task.watchable();
-                observe.watch(self, TaskRef { id, name }, poll).is_ready()
-            }
-        };
-        let ended = self.registry.borrow_mut().end_poll(key, task, finished);
-        // Dropping a future runs its destructors (cancelling timers, waking
-        // join handles), so it happens here, with nothing borrowed.
-        if let Some(task) = ended {
-            self.registry.end(key, task, finished);
+    /// Calls a hook, if a layer is attached.
+    fn hook(&self, call: impl FnOnce(&dyn Hooks)) {
+        if let Some(hooks) = &self.hooks {
+            call(&**hooks);
         }
-        self.rethrow_observer_panic();
+    }
+
+    /// Registers `future` as a task and queues it for its first poll.
+    pub(crate) fn spawn<F>(&self, name: Option<Box<str>>, future: F) -> (TaskKey, TaskId)
+    where
+        F: Future<Output: 'static> + 'static,
+    {
+        let id = TaskId(self.next_id.replace(self.next_id.get() + 1));
+        self.hook(|hooks| hooks.spawned(id, name.as_deref()));
+        let key = self.tasks.insert(|key| {
+            let waker = Arc::new(TaskWaker::new(key, self.queue.clone()));
+            let context_waker = Waker::from(waker.clone());
+            let body = Box::pin(crate::task::Stage::Running { future });
+            Task {
+                body,
+                waker,
+                context_waker,
+                id,
+                name,
+            }
+        });
+        self.ready.borrow_mut().push_back(key);
+        (key, id)
+    }
+
+    /// Live tasks, counting the `block_on` future as `asyncio.all_tasks` does.
+    pub(crate) fn task_count(&self) -> usize {
+        self.tasks.len() + usize::from(self.in_block_on.get())
     }
 
     /// Runs `future` to completion on this loop, with the tasks it spawns,
-    /// or until the loop proves that nothing can ever happen again.
+    /// or until a hook proves that nothing can ever happen again.
     ///
     /// The caller has made this runtime the current one.
     pub(crate) fn run<F: Future>(&self, future: F) -> Result<F::Output, Deadlock> {
         let mut future = pin!(future);
         let main = Arc::new(TaskWaker::new(TaskKey::MAIN, self.queue.clone()));
         let main_waker = Waker::from(main.clone());
-        let mut cx = Context::from_waker(&main_waker);
-        self.schedule(&main);
+        self.ready.borrow_mut().push_back(TaskKey::MAIN);
         self.in_block_on.set(true);
         // Reset even if the future panics, so `task_count` stays honest.
-        let _running = ResetOnDrop(&self.in_block_on);
+        let _running = InBlockOn(&self.in_block_on);
+        #[cfg(all(feature = "std", not(loom)))]
+        let _here = crate::waker::RunningHere::new(&self.queue, &self.ready);
         loop {
             self.take_in_remote_wakes();
             let mut polls = 0;
             while polls < BUDGET {
-                let next = self.ready.borrow_mut().pop_front();
-                let Some(key) = next else { break };
+                let Some(key) = self.ready.borrow_mut().pop_front() else {
+                    break;
+                };
                 polls += 1;
                 if key != TaskKey::MAIN {
                     self.poll_task(key);
                     continue;
                 }
                 main.clear_scheduled();
-                self.current.set(TaskKey::MAIN);
-                let polled = match &self.observe {
-                    None => future.as_mut().poll(&mut cx),
-                    Some(observe) => {
-                        observe.watch(self, main_ref(), || future.as_mut().poll(&mut cx))
-                    }
-                };
-                self.rethrow_observer_panic();
-                if let Poll::Ready(output) = polled {
-                    if let Some(observe) = &self.observe {
-                        observe.deliver();
-                    }
-                    self.rethrow_observer_panic();
+                if let Poll::Ready(output) = self.poll_main(future.as_mut(), &main_waker) {
                     return Ok(output);
                 }
             }
@@ -189,16 +168,47 @@ impl Core {
         }
     }
 
-    /// Queues a task (just spawned, or `main`) for its first poll.
-    pub(crate) fn schedule(&self, waker: &TaskWaker) {
-        waker.mark_scheduled();
-        self.ready.borrow_mut().push_back(waker.key());
+    /// Polls the task under `key` once, if it still waits for a poll. Hooks
+    /// hear of it only while it is in the registry: one that panics loses
+    /// no task.
+    fn poll_task(&self, key: TaskKey) {
+        let watched = self.tasks.id(key).filter(|_| self.watch_polls);
+        if let Some(id) = watched {
+            self.hook(|hooks| hooks.poll_started(id));
+        }
+        let Some(mut task) = self.tasks.begin_poll(key) else {
+            return;
+        };
+        self.current.set(task.id);
+        let finished = task.poll().is_ready();
+        // Ending a task drops its future, which runs user code: the
+        // registry is not borrowed by then.
+        self.tasks.end_poll(key, task, finished);
+        if let Some(id) = watched {
+            self.hook(|hooks| hooks.poll_ended(id, finished));
+        }
     }
 
-    /// Moves the keys other threads queued behind the local ones. Doing it
-    /// once per pass, not per poll, keeps the atomics of the shared queue off
-    /// the common path, and a busy loop cannot starve them: they wait at
-    /// most one pass.
+    /// Polls the `block_on` future once.
+    fn poll_main<T>(
+        &self,
+        future: core::pin::Pin<&mut impl Future<Output = T>>,
+        waker: &Waker,
+    ) -> Poll<T> {
+        if self.watch_polls {
+            self.hook(|hooks| hooks.poll_started(TaskId::MAIN));
+        }
+        self.current.set(TaskId::MAIN);
+        let polled = future.poll(&mut Context::from_waker(waker));
+        if self.watch_polls {
+            self.hook(|hooks| hooks.poll_ended(TaskId::MAIN, polled.is_ready()));
+        }
+        polled
+    }
+
+    /// Moves the keys other threads queued behind the local ones: once per
+    /// pass, not per poll, keeps the shared queue's atomics off the common
+    /// path, and a busy loop cannot starve them (they wait one pass at most).
     fn take_in_remote_wakes(&self) {
         if self.queue.is_empty() {
             return;
@@ -209,112 +219,98 @@ impl Core {
         }
     }
 
-    /// How many tasks are ready, here and in the shared queue.
-    pub(crate) fn ready_len(&self) -> usize {
-        self.ready.borrow().len() + self.queue.len()
-    }
-
     /// With nothing ready, waits on the clock until the next timer is due,
     /// a waker queues a task, or work outside the loop ends.
     ///
     /// # Errors
     ///
-    /// When the loop can prove that nothing can ever happen again (see
-    /// `executor/deadlock.rs`): waiting would hang forever, so it stops
-    /// with the diagnosis instead.
+    /// A hook proved that nothing can ever happen again: waiting would
+    /// hang for ever, so the loop stops with the proof instead.
     fn park(&self, main: &Arc<TaskWaker>, main_waker: &Waker) -> Result<(), Deadlock> {
         let next = self.timers.borrow().next_expiration();
         let outside_work = self.queue.has_outside_work();
-        if next.is_none() && !outside_work && self.ready_len() == 0 {
-            if let Some(deadlock) = deadlock::diagnose(self, main, main_waker) {
+        if next.is_none() && !outside_work && self.queue.is_empty() {
+            if let Some(deadlock) = self.prove_stuck(main, main_waker) {
                 return Err(deadlock);
             }
         }
-        let deadline = next.map(Duration::from_micros);
+        let deadline = next.map(core::time::Duration::from_micros);
         let woken = || !self.queue.is_empty();
         self.clock.park(&Park::new(deadline, outside_work, &woken));
         Ok(())
     }
 
-    /// Advances the wheel to the clock's "now" and wakes every timer due.
-    fn fire_timers(&self) {
-        // An empty queue has nothing to fire: skip reading the clock, which
-        // keeps timer-free workloads (spawn, ping-pong) free of clock reads.
-        if !self.timers.borrow().is_empty() {
-            let now = self.clock.now();
-            let mut fired = self.fired.take();
-            self.timers
-                .borrow_mut()
-                .advance(crate::time::now_tick(now), &mut fired);
-            for (deadline, timer) in fired.drain(..) {
-                if let Some(observe) = &self.observe {
-                    observe.report_timer(self, deadline, &timer, now);
+    /// Asks the hooks whether the loop is stuck for good, showing them where
+    /// every pending task's wakers are: each task owns two clones of its
+    /// own (the `Arc` and the `Waker`), the rest are somewhere else.
+    fn prove_stuck(&self, main: &Arc<TaskWaker>, main_waker: &Waker) -> Option<Deadlock> {
+        let hooks = self.hooks.as_ref()?;
+        let main = Party {
+            id: TaskId::MAIN,
+            name: Some("main"),
+            waker: main_waker,
+            clones: Arc::strong_count(main) - 2,
+        };
+        let proof = self.tasks.inspect(|idle, joiners| {
+            let each = idle.map(|task| {
+                let clones = Arc::strong_count(&task.waker) - 2;
+                Party {
+                    id: task.id,
+                    name: task.name.as_deref(),
+                    waker: &task.context_waker,
+                    clones,
                 }
-                timer.waker.wake();
-            }
-            *self.fired.borrow_mut() = fired;
-        }
-        if let Some(observe) = &self.observe {
-            observe.timers_turned();
-        }
-        self.rethrow_observer_panic();
+            });
+            let tasks: Vec<Party<'_>> = core::iter::once(main).chain(each).collect();
+            let joins: Vec<_> = joiners.collect();
+            hooks.stuck(&Census {
+                tasks: &tasks,
+                joins: &joins,
+            })
+        })?;
+        // A thread may have woken a task and dropped its waker after the
+        // loop found the queue empty and before the counts were read. The
+        // drop released the queued key; this fence acquires it, so a
+        // second look at the queue cannot miss that wake.
+        core::sync::atomic::fence(core::sync::atomic::Ordering::Acquire);
+        let quiet = self.queue.is_empty() && !self.queue.has_outside_work();
+        quiet.then_some(proof)
     }
 
-    /// Re-raises a panic an observer's hook raised, now that the loop's own
-    /// state is whole again (the task it watched is back in the registry).
-    fn rethrow_observer_panic(&self) {
-        #[cfg(feature = "std")]
-        if let Some(payload) = self.observe.as_ref().and_then(Observe::take_panic) {
-            std::panic::resume_unwind(payload);
+    /// Advances the wheel to the clock's now and wakes every timer due. An
+    /// empty wheel skips the clock read, so timer-free loads never read it.
+    fn fire_timers(&self) {
+        if self.timers.borrow().is_empty() {
+            return;
         }
+        let now = Instant::from_clock(self.clock.now());
+        let mut fired = self.fired.take();
+        self.timers.borrow_mut().advance(now.tick(), &mut fired);
+        for (deadline, waker) in fired.drain(..) {
+            let deadline = Instant::from_clock(core::time::Duration::from_micros(deadline));
+            self.hook(|hooks| hooks.timer_fired(deadline, now));
+            waker.wake();
+        }
+        *self.fired.borrow_mut() = fired;
     }
 
-    /// Cancels every task still pending, and any their destructors spawn:
-    /// a runtime's shutdown. The caller has made this runtime current, so
-    /// such a spawn lands here and is cancelled with the rest.
+    /// Cancels every pending task, and any their destructors spawn: a
+    /// runtime's shutdown. The caller made this runtime current, so such a
+    /// spawn lands here and is cancelled with the rest.
     pub(crate) fn shutdown(&self) {
-        if let Some(observe) = &self.observe {
-            observe.deliver();
-        }
-        self.registry.cancel_all(|task| {
-            if let Some(observe) = &self.observe {
-                observe.dropped_pending(who(task));
-            }
-        });
+        let told =
+            |task: &Task| self.hook(|hooks| hooks.dropped_pending(task.id, task.name.as_deref()));
+        self.tasks.cancel_all(told);
         // Wakes sent while the tasks were dropped have no task left to run.
         self.ready.borrow_mut().clear();
         while self.queue.pop().is_some() {}
-        #[cfg(feature = "std")]
-        if let Some(payload) = self.observe.as_ref().and_then(Observe::take_panic) {
-            // A runtime being dropped has no one to raise it to.
-            crate::task::drop_quietly(payload);
-        }
     }
 }
 
-/// A task as observers see it.
-fn who(task: &Task) -> TaskRef<'_> {
-    TaskRef {
-        id: task.id,
-        name: task.name.as_deref(),
-    }
-}
+/// Sets the `block_on` flag back when dropped.
+struct InBlockOn<'a>(&'a Cell<bool>);
 
-/// The queue wakes from other threads go to; they end `clock`'s park.
-fn ready_queue(clock: &dyn Clock) -> ReadyQueue {
-    #[cfg(feature = "std")]
-    return ReadyQueue::new(clock.unparker());
-    #[cfg(not(feature = "std"))]
-    {
-        let _ = clock; // Without an OS, the park polls the queue instead.
-        ReadyQueue::new()
-    }
-}
-
-/// Sets a flag back to false when dropped.
-struct ResetOnDrop<'a>(&'a Cell<bool>);
-
-impl Drop for ResetOnDrop<'_> {
+impl Drop for InBlockOn<'_> {
     fn drop(&mut self) {
         self.0.set(false);
     }

@@ -13,12 +13,19 @@
 //! dropped first (a lost `select`, a `timeout`), it hands the lock on.
 //!
 //! The lock knows its name, its holder and its waiters' wakers, which is
-//! what lets the loop prove a deadlock and name the cycle
-//! (`executor/deadlock.rs`) where other runtimes just hang.
+//! what lets the deadlock proof (`deadlock.rs`) name the cycle where other
+//! runtimes just hang. A lock lists itself, at its first wait, in this
+//! thread's list of waited locks, which the proof reads: a side table, so
+//! the loop itself knows nothing of locks.
 
-use crate::task::TaskKey;
+// Without `std` there is no `Mutex`: the lock state is there, unused.
+#![cfg_attr(not(feature = "std"), allow(dead_code))]
+
+use crate::task::TaskId;
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::task::Waker;
 
@@ -27,13 +34,13 @@ pub(crate) struct LockState {
     /// Shown in deadlock reports.
     name: Box<str>,
     /// The task holding the lock (or granted it), if it is held.
-    holder: Cell<Option<TaskKey>>,
+    holder: Cell<Option<TaskId>>,
     /// Lock futures waiting, oldest first.
     waiters: RefCell<VecDeque<Waiter>>,
     /// The ticket the next waiter gets.
     next_ticket: Cell<u64>,
-    /// Whether a runtime's deadlock proof already knows this lock.
-    pub(crate) listed: Cell<bool>,
+    /// Whether the lock is in this thread's list of waited locks.
+    listed: Cell<bool>,
 }
 
 /// One lock future in the queue.
@@ -41,7 +48,7 @@ struct Waiter {
     /// Which lock future this is.
     ticket: u64,
     /// The task that polled it.
-    task: TaskKey,
+    task: TaskId,
     /// Its waker, to wake when the lock is handed to it.
     waker: Waker,
     /// Whether the lock has been handed to it (it holds it now).
@@ -50,7 +57,6 @@ struct Waiter {
 
 impl LockState {
     /// An unlocked lock with no waiters.
-    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     fn new(name: Box<str>) -> Self {
         LockState {
             name,
@@ -67,7 +73,7 @@ impl LockState {
     }
 
     /// Who holds it.
-    pub(crate) fn holder(&self) -> Option<TaskKey> {
+    pub(crate) fn holder(&self) -> Option<TaskId> {
         self.holder.get()
     }
 
@@ -79,8 +85,7 @@ impl LockState {
     }
 
     /// Takes the lock for `task` if it is free and nobody queues for it.
-    #[cfg_attr(not(feature = "std"), allow(dead_code))]
-    fn try_take(&self, task: TaskKey) -> bool {
+    fn try_take(&self, task: TaskId) -> bool {
         let free = self.holder.get().is_none() && self.waiters.borrow().is_empty();
         if free {
             self.holder.set(Some(task));
@@ -89,8 +94,7 @@ impl LockState {
     }
 
     /// Queues a lock future of `task`; returns its ticket.
-    #[cfg_attr(not(feature = "std"), allow(dead_code))]
-    fn enqueue(&self, task: TaskKey, waker: Waker) -> u64 {
+    fn enqueue(&self, task: TaskId, waker: Waker) -> u64 {
         let ticket = self.next_ticket.get();
         self.next_ticket.set(ticket + 1);
         self.waiters.borrow_mut().push_back(Waiter {
@@ -105,8 +109,7 @@ impl LockState {
     /// A queued lock future's poll: `true` if the lock was handed to it
     /// (it leaves the queue, holding the lock as `task`); else its waker
     /// is refreshed.
-    #[cfg_attr(not(feature = "std"), allow(dead_code))]
-    fn poll_ticket(&self, ticket: u64, task: TaskKey, waker: &Waker) -> bool {
+    fn poll_ticket(&self, ticket: u64, task: TaskId, waker: &Waker) -> bool {
         let mut waiters = self.waiters.borrow_mut();
         let at = position(&waiters, ticket);
         if waiters[at].granted {
@@ -122,7 +125,6 @@ impl LockState {
 
     /// A queued lock future was dropped: it leaves the queue, and if it had
     /// been handed the lock, the lock goes on to the next waiter.
-    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     fn cancel(&self, ticket: u64) -> Option<Waker> {
         let left = {
             let mut waiters = self.waiters.borrow_mut();
@@ -160,6 +162,42 @@ fn position(waiters: &VecDeque<Waiter>, ticket: u64) -> usize {
         .iter()
         .position(|waiter| waiter.ticket == ticket)
         .expect("a queued lock future's ticket is in the queue")
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    /// Every lock a task on this thread has waited for (the dropped ones
+    /// forgotten as the list grows).
+    static WAITED: core::cell::RefCell<Vec<alloc::rc::Weak<LockState>>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Lists `lock` among this thread's waited locks, once.
+#[cfg(feature = "std")]
+fn list_waited(lock: &Rc<LockState>) {
+    if lock.listed.replace(true) {
+        return;
+    }
+    WAITED.with(|waited| {
+        let mut waited = waited.borrow_mut();
+        if waited.len() == waited.capacity() {
+            waited.retain(|lock| lock.strong_count() > 0);
+        }
+        waited.push(Rc::downgrade(lock));
+    });
+}
+
+/// The locks a task on this thread has waited for, still alive.
+pub(crate) fn waited_locks() -> Vec<Rc<LockState>> {
+    #[cfg(feature = "std")]
+    return WAITED.with(|waited| {
+        waited
+            .borrow()
+            .iter()
+            .filter_map(alloc::rc::Weak::upgrade)
+            .collect()
+    });
+    #[cfg(not(feature = "std"))]
+    Vec::new()
 }
 
 #[cfg(feature = "std")]

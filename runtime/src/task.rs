@@ -1,55 +1,33 @@
-//! What a task is: a spawned future with an id, an optional name and a waker.
+//! What a task is: a spawned future, then its outcome, in one box.
 //!
-//! Read this first after `lib.rs`. A task is the unit the loop schedules,
-//! like a thread is the unit an OS schedules, except that it gives the CPU
-//! back only when its future returns `Pending`: cooperative, not preemptive.
+//! Read this after `wheel.rs`; it uses nothing before it. A task is the unit
+//! the loop schedules, as a thread is the unit an OS schedules, except that
+//! it gives the CPU back only when its future returns `Pending`:
+//! cooperative, not preemptive.
 //!
-//! A spawned future is boxed once, as a body (`task/body.rs`) that holds the
-//! future while it runs and its output (or its panic) once it has finished,
-//! whatever the output type: the loop only ever asks a body to poll. The
-//! task's [`JoinHandle`] takes the output from the registry, which keeps a
-//! finished body until then; a task dropped before finishing (aborted, or
-//! its runtime dropped) leaves nothing, which the handle reads as
-//! "cancelled". Next: `task/body.rs`, `task/join.rs`, then `waker.rs`.
-//!
-//! # What a task costs
-//!
-//! Two allocations: the body (the future's size plus a tag) and the waker
-//! (an `Arc`, which must be `Send + Sync`, so it cannot share the body's
-//! box without `unsafe`); plus one slot in the registry. Measured by
-//! `tests/memory.rs` on x86-64: about 200 bytes for a task pending
-//! forever, about 300 for one asleep on a timer (its wheel entry
-//! and a larger future), slab growth included.
+//! A spawned future is boxed once, as a [`Stage`]: `Running` (the future),
+//! then `Finished` (its output, or the panic it raised), in the same box.
+//! The loop only ever asks a body to poll; the join handle, which knows the
+//! output type, takes the outcome out through `dyn Any`. Polling a future
+//! inside an enum needs a pinned projection, which `pin_project_lite`
+//! writes, checked, so minirt stays free of `unsafe`.
 
-use crate::waker::TaskWaker;
 use alloc::boxed::Box;
-use alloc::sync::Arc;
+use core::any::Any;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
-
-mod body;
-mod join;
-
-pub(crate) use body::{drop_quietly, Body, Outcome};
-#[cfg(feature = "std")]
-pub use join::join_all;
-pub use join::{JoinError, JoinHandle};
+use core::task::{Context, Poll};
 
 /// A task's identity for people: numbered in spawn order, never reused.
-///
-/// # Examples
-///
-/// ```
-/// let rt = minirt::Runtime::with_virtual_clock();
-/// rt.block_on(async {
-///     let handle = minirt::spawn(async {});
-///     assert!(handle.id().to_string().starts_with("task-"));
-/// });
-/// ```
+/// The `block_on` future is `task-0`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TaskId(pub(crate) u64);
+
+impl TaskId {
+    /// The `block_on` future's id.
+    pub const MAIN: TaskId = TaskId(0);
+}
 
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -63,97 +41,196 @@ impl fmt::Display for TaskId {
 pub(crate) struct TaskKey(pub(crate) u64);
 
 impl TaskKey {
-    /// The key of the `block_on` future, which lives outside the registry.
+    /// The `block_on` future, which lives outside the registry.
     pub(crate) const MAIN: TaskKey = TaskKey(u64::MAX);
 
-    /// The key for a registry slot in a given generation.
     pub(crate) fn new(index: u32, generation: u32) -> Self {
         TaskKey(u64::from(generation) << 32 | u64::from(index))
     }
 
-    /// The registry slot.
     pub(crate) fn index(self) -> usize {
         (self.0 & u64::from(u32::MAX)) as usize
     }
 
-    /// The slot generation this key was made for.
     pub(crate) fn generation(self) -> u32 {
         (self.0 >> 32) as u32
     }
 }
 
-/// A spawned task as the registry holds it.
+/// Why a task gave no output: it panicked, or it was cancelled.
 ///
-/// Invariants:
-/// - `body` is never polled again once it returned `Ready`: the registry
-///   then keeps only the body, for the handle to take the outcome from.
-/// - `waker` and `context_waker` are the same waker: one to reach the
-///   `scheduled` flag, one ready-made to put in a `Context` without an `Arc`
-///   clone per poll.
-pub(crate) struct Task {
-    /// The future, then its outcome.
-    pub(crate) body: Pin<Box<dyn Body>>,
-    /// This task's waker data.
-    pub(crate) waker: Arc<TaskWaker>,
-    /// The same, as a `Waker`.
-    pub(crate) context_waker: Waker,
-    /// The task's number.
-    pub(crate) id: TaskId,
-    /// The name given at spawn, for logs and reports.
-    pub(crate) name: Option<Box<str>>,
+/// A struct rather than an enum so the payload travels with it and the
+/// cases can grow without breaking callers, as in tokio.
+pub struct JoinError {
+    /// The panic payload; `None` for a cancelled task.
+    panic: Option<Box<dyn Any + Send + 'static>>,
 }
 
-impl Task {
-    /// Boxes `future` as a task body and builds its waker.
-    pub(crate) fn new<F>(
-        future: F,
-        waker: Arc<TaskWaker>,
-        id: TaskId,
-        name: Option<Box<str>>,
-    ) -> Task
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        Task {
-            body: Box::pin(body::Stage::new(future)),
-            context_waker: Waker::from(waker.clone()),
-            waker,
-            id,
-            name,
+impl JoinError {
+    pub(crate) fn cancelled() -> Self {
+        JoinError { panic: None }
+    }
+
+    /// Whether the task was aborted, or dropped with its runtime.
+    pub fn is_cancelled(&self) -> bool {
+        self.panic.is_none()
+    }
+
+    /// Whether the task panicked.
+    pub fn is_panic(&self) -> bool {
+        self.panic.is_some()
+    }
+
+    /// The panic payload, for `std::panic::resume_unwind`; `None` if the
+    /// task was cancelled.
+    pub fn into_panic(self) -> Option<Box<dyn Any + Send + 'static>> {
+        self.panic
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(payload) = &self.panic else {
+            return f.write_str("task was cancelled");
+        };
+        let text = payload.downcast_ref::<&str>().copied();
+        match text.or_else(|| {
+            payload
+                .downcast_ref::<alloc::string::String>()
+                .map(|s| s.as_str())
+        }) {
+            Some(message) => write!(f, "task panicked: {message}"),
+            None => f.write_str("task panicked"),
         }
     }
+}
 
-    /// Polls the task once; `Ready` means it is finished.
-    pub(crate) fn poll(&mut self) -> Poll<()> {
-        poll_body(&mut self.body, &self.waker, &self.context_waker)
-    }
+impl core::error::Error for JoinError {}
 
-    /// The task's id and name, and a poll of it: an observer sees who is
-    /// polled without the name being copied.
-    pub(crate) fn watchable(&mut self) -> (TaskId, Option<&str>, impl FnOnce() -> Poll<()> + '_) {
-        let Task {
-            body,
-            waker,
-            context_waker,
-            id,
-            name,
-        } = self;
-        (*id, name.as_deref(), move || {
-            poll_body(body, waker, context_waker)
-        })
+/// What a task's future becomes: its output, or why there is none.
+pub(crate) type Outcome<T> = Result<T, JoinError>;
+
+/// What the registry knows of a task's body, whatever its future's type.
+pub(crate) trait Body {
+    /// Polls the future once; `Ready` means the outcome is stored.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
+
+    /// Drops the future of a task that will never finish and stores
+    /// "cancelled" (or the panic its destructor raised) as the outcome.
+    fn cancel(self: Pin<&mut Self>);
+
+    /// Moves the outcome into `out`, an `Option<Outcome<F::Output>>`.
+    fn take_outcome(self: Pin<&mut Self>, out: &mut dyn Any);
+}
+
+pin_project_lite::pin_project! {
+    /// A task's future while it runs, its outcome once it has finished.
+    #[project = StageProj]
+    pub(crate) enum Stage<F: Future> {
+        Running { #[pin] future: F },
+        /// `None` once the handle took it.
+        Finished { outcome: Option<Outcome<F::Output>> },
     }
 }
 
-/// One poll of a task's body, its `scheduled` flag cleared first.
-fn poll_body(body: &mut Pin<Box<dyn Body>>, waker: &TaskWaker, context_waker: &Waker) -> Poll<()> {
-    waker.clear_scheduled();
-    let mut cx = Context::from_waker(context_waker);
-    body.as_mut().poll(&mut cx)
+impl<F: Future<Output: 'static>> Body for Stage<F> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let StageProj::Running { future } = self.as_mut().project() else {
+            unreachable!("a finished task is never polled")
+        };
+        let Poll::Ready(outcome) = poll_catching_panics(future, cx) else {
+            return Poll::Pending;
+        };
+        // Dropping the future now, not when the handle collects the output,
+        // releases what it held (timers, locks, memory) at once. A panic in
+        // its destructor is the task's panic; the output is dropped then.
+        let outcome = match self.as_mut().drop_future() {
+            Ok(()) => outcome,
+            Err(panic) => {
+                drop_quietly(outcome);
+                Err(panic)
+            }
+        };
+        self.set_outcome(outcome);
+        Poll::Ready(())
+    }
+
+    fn cancel(mut self: Pin<&mut Self>) {
+        let outcome = self.as_mut().drop_future().and(Err(JoinError::cancelled()));
+        self.set_outcome(outcome);
+    }
+
+    fn take_outcome(self: Pin<&mut Self>, out: &mut dyn Any) {
+        let StageProj::Finished { outcome } = self.project() else {
+            unreachable!("the outcome of a running task was asked for")
+        };
+        let out = out.downcast_mut::<Option<Outcome<F::Output>>>();
+        *out.expect("a JoinHandle asks for its own task's output type") = outcome.take();
+    }
+}
+
+impl<F: Future> Stage<F> {
+    /// Drops the future (a finished body stays as it is), catching a panic
+    /// in its destructor. If it panics, the new value is in place all the
+    /// same: an assignment's unwinding path stores it.
+    fn drop_future(mut self: Pin<&mut Self>) -> Result<(), JoinError> {
+        if matches!(*self, Stage::Finished { .. }) {
+            return Ok(());
+        }
+        catching_panics(|| self.set(Stage::Finished { outcome: None }))
+    }
+
+    fn set_outcome(self: Pin<&mut Self>, outcome: Outcome<F::Output>) {
+        if let StageProj::Finished { outcome: slot } = self.project() {
+            *slot = Some(outcome);
+        }
+    }
+}
+
+/// Drops `value`, ignoring a panic in its destructor: for an outcome or a
+/// task nobody is left to report to.
+pub(crate) fn drop_quietly<T>(value: T) {
+    let _ = catching_panics(move || drop(value));
+}
+
+/// Runs `f`, turning a panic into a [`JoinError`].
+#[cfg(feature = "std")]
+fn catching_panics(f: impl FnOnce()) -> Result<(), JoinError> {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    caught.map_err(|payload| JoinError {
+        panic: Some(payload),
+    })
+}
+
+/// Without `std` there is no unwinding to catch: a panic aborts.
+#[cfg(not(feature = "std"))]
+fn catching_panics(f: impl FnOnce()) -> Result<(), JoinError> {
+    f();
+    Ok(())
+}
+
+/// Polls `future` once, a panic becoming its outcome. The future is dropped
+/// right after and never polled again, so its half-updated state is never
+/// seen.
+fn poll_catching_panics<F: Future>(
+    future: Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> Poll<Outcome<F::Output>> {
+    let mut polled = Poll::Pending;
+    match catching_panics(|| polled = future.poll(cx).map(Ok)) {
+        Ok(()) => polled,
+        Err(panic) => Poll::Ready(Err(panic)),
+    }
 }
 
 /// Gives the CPU back to the loop once: the task goes to the back of the
-/// ready queue, behind every task that was already waiting.
+/// ready queue, behind every task already waiting.
 ///
 /// # Examples
 ///
@@ -173,7 +250,6 @@ pub fn yield_now() -> YieldNow {
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited"]
 pub struct YieldNow {
-    /// Whether the one `Pending` was already returned.
     yielded: bool,
 }
 
@@ -181,36 +257,10 @@ impl Future for YieldNow {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielded {
+        if core::mem::replace(&mut self.yielded, true) {
             return Poll::Ready(());
         }
-        self.yielded = true;
         cx.waker().wake_by_ref();
         Poll::Pending
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_round_trip_and_main_is_out_of_range() {
-        let key = TaskKey::new(7, 3);
-        assert_eq!((key.index(), key.generation()), (7, 3));
-        assert_ne!(TaskKey::new(u32::MAX - 1, u32::MAX), TaskKey::MAIN);
-    }
-
-    #[test]
-    fn sizes_stay_small() {
-        // The fixed part of a task, whatever its future: registry slot and
-        // waker. 64 bytes on x86-64: the body and the context waker (16
-        // each), the name (16), the waker `Arc` and the id.
-        assert!(
-            core::mem::size_of::<Task>() <= 64,
-            "{}",
-            core::mem::size_of::<Task>()
-        );
-        assert!(core::mem::size_of::<TaskWaker>() <= 24);
     }
 }

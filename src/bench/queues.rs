@@ -1,5 +1,5 @@
 //! Suite 7: minirt's timer wheel against a binary heap and an ordered map,
-//! the three queues of `minirt::time::queue`, with no runtime around them.
+//! the three queues of `minirt::queues`, with no runtime around them.
 //!
 //! Each child arms `n` timers, cancels a seeded half of them in a seeded
 //! order, then moves the clock forward a millisecond at a time until every
@@ -20,7 +20,7 @@
 
 use super::measure::{metrics, peak_rss_mib, rss_bytes, seeded_sleeps, Metrics, SplitMix};
 use super::tasks::SEED;
-use minirt::time::queue::{BinaryHeapQueue, OrderedMapQueue, TimerKey, TimerQueue, Wheel};
+use minirt::queues::{BinaryHeapQueue, OrderedMapQueue, TimerKey, TimerQueue, Wheel};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

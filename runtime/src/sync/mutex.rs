@@ -107,17 +107,13 @@ impl<'a, T> Future for Lock<'a, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mutex = self.mutex;
         let state = &mutex.state;
-        let me = crate::context::with("sync::Mutex::lock", |core| {
-            // The deadlock proof looks into the queues of the locks it knows.
-            if let Some(locks) = &core.locks {
-                locks.list(state);
-            }
-            core.current.get()
-        });
+        let me = crate::context::with("sync::Mutex::lock", |core| core.current.get());
         let taken = match self.ticket {
             Some(ticket) => state.poll_ticket(ticket, me, cx.waker()),
             None if state.try_take(me) => true,
             None => {
+                // The deadlock proof looks into the queues of waited locks.
+                super::list_waited(state);
                 self.ticket = Some(state.enqueue(me, cx.waker().clone()));
                 false
             }

@@ -8,7 +8,7 @@
 //! `VecDeque`, with the same first-in, first-out push and pop.
 
 use alloc::collections::VecDeque;
-pub(crate) use loom::sync::atomic::{AtomicBool, Ordering};
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// loom's thread handle ends a modelled park, as std's ends a real one.
 impl crate::Unpark for loom::thread::Thread {

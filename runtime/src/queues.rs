@@ -21,9 +21,9 @@
 //!
 //! | queue | file | insert | cancel | fire one | next deadline |
 //! |---|---|---|---|---|---|
-//! | [`Wheel`] | `time/wheel.rs` | O(1) | O(1) | O(1), plus at most 5 cascades in a life | O(levels) |
-//! | [`BinaryHeapQueue`] | `time/queue/heap.rs` | O(log n) | O(log n) | O(log n) | O(1) |
-//! | [`OrderedMapQueue`] | `time/queue/ordered.rs` | O(log n) | O(log n) | O(log n) | O(log n) |
+//! | [`Wheel`] | `wheel.rs` | O(1) | O(1) | O(1), plus at most 5 cascades in a life | O(levels) |
+//! | [`BinaryHeapQueue`] | `queues/heap.rs` | O(log n) | O(log n) | O(log n) | O(1) |
+//! | [`OrderedMapQueue`] | `queues/ordered.rs` | O(log n) | O(log n) | O(log n) | O(log n) |
 //!
 //! The heap is what Go's runtime and many C event loops (libevent, libuv)
 //! use; the ordered map is what smol's reactor (async-io) uses; tokio, like
@@ -43,7 +43,7 @@
 //! # Example
 //!
 //! ```
-//! use minirt::time::queue::{BinaryHeapQueue, TimerQueue};
+//! use minirt::queues::{BinaryHeapQueue, TimerQueue};
 //! let mut queue = BinaryHeapQueue::new(0);
 //! let late = queue.insert(20, "late").unwrap();
 //! queue.insert(10, "early").unwrap();
@@ -64,7 +64,7 @@ mod slab;
 #[cfg(test)]
 mod tests;
 
-pub use super::wheel::{TimerKey, Wheel};
+pub use crate::wheel::{TimerKey, Wheel};
 pub use heap::BinaryHeapQueue;
 pub(crate) use kind::AnyQueue;
 pub use kind::TimerQueueKind;

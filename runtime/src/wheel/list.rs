@@ -1,6 +1,6 @@
 //! The wheel's storage: a slab of entries and the intrusive lists through it.
 //!
-//! Part of `time/wheel.rs`; read that first. Nothing here knows about time:
+//! Part of `wheel.rs`; read that first. Nothing here knows about time:
 //! it only allocates and frees slab cells and links them into numbered lists
 //! (one per slot, plus overflow), keeping each level's `occupied` bitmap true.
 

@@ -1,7 +1,7 @@
 //! [`Slab`]: numbered cells with generations, behind the heap's and the
 //! ordered map's [`TimerKey`]s.
 //!
-//! Part of `time/queue.rs`. The wheel has its own slab (`time/wheel/list.rs`)
+//! Part of `queues.rs`. The wheel has its own slab (`wheel/list.rs`)
 //! because its cells double as list links; the heap and the map need only
 //! "store this, give me a key, and let the key go stale when it is freed".
 //! Freed cells are reused last-in first-out, so a busy queue keeps touching

@@ -1,7 +1,7 @@
 //! [`OrderedMapQueue`]: timers in a `BTreeMap` sorted by deadline, the way
 //! smol's reactor (async-io) keeps them.
 //!
-//! Part of `time/queue.rs`. The map is the simplest correct timer queue:
+//! Part of `queues.rs`. The map is the simplest correct timer queue:
 //! sorted by `(deadline, tie-breaker)`, so the due timers are its first
 //! entries and cancel is a lookup. Each operation walks the B-tree from the
 //! root, O(log n) nodes of eleven keys each: fewer cache lines than the
@@ -33,7 +33,7 @@ use alloc::vec::Vec;
 /// # Examples
 ///
 /// ```
-/// use minirt::time::queue::{OrderedMapQueue, TimerQueue};
+/// use minirt::queues::{OrderedMapQueue, TimerQueue};
 /// let mut map = OrderedMapQueue::new(0);
 /// let key = map.insert(10, 'a').unwrap();
 /// map.update(key, 'b');

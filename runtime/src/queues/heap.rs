@@ -1,7 +1,7 @@
 //! [`BinaryHeapQueue`]: timers in a binary min-heap that knows where each
 //! timer sits, so cancel is O(log n) and frees memory at once.
 //!
-//! Part of `time/queue.rs`. The earliest deadline is always at the root;
+//! Part of `queues.rs`. The earliest deadline is always at the root;
 //! each element is no earlier than its parent, and nothing else is ordered.
 //! Insert puts a timer at the bottom and lets it rise; firing takes the
 //! root, moves the last element into its place and lets it sink. Both walk
@@ -36,7 +36,7 @@ use alloc::vec::Vec;
 /// # Examples
 ///
 /// ```
-/// use minirt::time::queue::{BinaryHeapQueue, TimerQueue};
+/// use minirt::queues::{BinaryHeapQueue, TimerQueue};
 /// let mut heap = BinaryHeapQueue::new(0);
 /// for (deadline, name) in [(30, 'c'), (10, 'a'), (20, 'b')] {
 ///     heap.insert(deadline, name).unwrap();

@@ -1,7 +1,7 @@
 //! The runtime's choice of timer queue: [`TimerQueueKind`] names it, and
 //! [`AnyQueue`] is the queue the loop holds, whichever was chosen.
 //!
-//! Part of `time/queue.rs`. `Builder::timer_queue` takes the kind; `Core`
+//! Part of `queues.rs`. `Builder::timer_queue` takes the kind; `Core`
 //! keeps an `AnyQueue`; `Sleep` and the loop call it through the
 //! [`TimerQueue`] trait and never learn which queue is inside.
 //!

@@ -1,5 +1,5 @@
 //! Tests of what only the wheel has: its overflow list and its levels. The model check that every queue (the wheel
-//! included) must pass is in `time/queue/tests.rs`.
+//! included) must pass is in `queues/tests.rs`.
 
 use super::Wheel;
 use alloc::vec::Vec;

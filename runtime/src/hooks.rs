@@ -1,0 +1,91 @@
+//! The one seam where side features attach: [`Hooks`].
+//!
+//! Read this after `registry.rs`. The loop tells a layer what happens, in
+//! plain values (ids, names, instants), at one line per event; a layer
+//! keeps its own tables keyed by task. The deadlock proof (`deadlock.rs`)
+//! and a stall report (see `tests/hooks.rs`) are layers, as a trace would be.
+
+use crate::task::TaskId;
+use crate::Instant;
+use alloc::string::String;
+use core::task::Waker;
+
+/// What the loop tells a layer. Every method has an empty default.
+pub trait Hooks {
+    /// Whether this layer wants [`poll_started`](Hooks::poll_started) and
+    /// [`poll_ended`](Hooks::poll_ended). Asked once, when the runtime is
+    /// built, so a layer that needs no poll events costs no poll anything.
+    fn watches_polls(&self) -> bool {
+        true
+    }
+    /// A task was spawned.
+    fn spawned(&self, _task: TaskId, _name: Option<&str>) {}
+    /// The loop is about to poll a task (`TaskId::MAIN`: the `block_on` future).
+    fn poll_started(&self, _task: TaskId) {}
+    /// The poll returned; `finished`: the task is done.
+    fn poll_ended(&self, _task: TaskId, _finished: bool) {}
+    /// A timer due at `deadline` fired at `now`.
+    fn timer_fired(&self, _deadline: Instant, _now: Instant) {}
+    /// The runtime was dropped with this task still pending.
+    fn dropped_pending(&self, _task: TaskId, _name: Option<&str>) {}
+    /// Nothing is ready, no timer is armed, no outside work is out: may the
+    /// loop stop for good? Return the proof. The loop still checks that no
+    /// wake slipped in before it believes it.
+    fn stuck(&self, _census: &Census<'_>) -> Option<Deadlock> {
+        None
+    }
+}
+
+/// Where every task's wakers are, as the loop sees them when it is stuck.
+pub struct Census<'a> {
+    /// Each pending task, the `block_on` future first.
+    pub tasks: &'a [Party<'a>],
+    /// Each waker kept to be woken when a task ends, with that task.
+    pub joins: &'a [(TaskId, &'a Waker)],
+}
+
+/// One pending task in a [`Census`].
+pub struct Party<'a> {
+    /// Its id.
+    pub id: TaskId,
+    /// Its name.
+    pub name: Option<&'a str>,
+    /// Its waker, to recognise clones of it by (`Waker::will_wake`).
+    pub waker: &'a Waker,
+    /// How many clones of its waker exist besides the task's own.
+    pub clones: usize,
+}
+
+/// A proved deadlock: what [`Runtime::try_block_on`](crate::Runtime::try_block_on)
+/// returns, and what `block_on` panics with (as text), when no task can
+/// ever make progress again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deadlock {
+    report: String,
+    cycle: Option<String>,
+}
+
+impl Deadlock {
+    /// A proof whose text is `report`, with the wait `cycle` if there is one.
+    pub fn new(report: String, cycle: Option<String>) -> Self {
+        Deadlock { report, cycle }
+    }
+
+    /// The whole report: each task, what it holds and what it waits for.
+    pub fn report(&self) -> &str {
+        &self.report
+    }
+
+    /// The wait cycle, as "A -> m2 -> B -> m1 -> A", if the waits form one.
+    pub fn cycle(&self) -> Option<&str> {
+        self.cycle.as_deref()
+    }
+}
+
+impl core::fmt::Display for Deadlock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.report)
+    }
+}
+
+impl core::error::Error for Deadlock {}
