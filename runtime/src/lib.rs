@@ -34,7 +34,7 @@
 //! - `deadlock.rs` with `sync.rs`: an async [`sync::Mutex`] and the proof that
 //!   names a deadlock, at the [`Hooks::stuck`] seam.
 //! - `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.
-//! - `join_all.rs`: [`join_all`], `asyncio.gather`.
+//! - `join_all.rs`: [`join_all()`], `asyncio.gather`.
 //! - `queues.rs` (feature `timer-queues`): the heap and ordered map the
 //!   wheel is measured against, at the `Timers` type alias.
 //!

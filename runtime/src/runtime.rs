@@ -3,7 +3,7 @@
 //!
 //! Read this last in the core. A runtime is created on one thread and stays
 //! there (it is `!Send`): its tasks need not be `Send`, and nothing in the
-//! loop takes a lock. [`Builder`](crate::Builder), beside it, is where
+//! loop takes a lock. [`Builder`], beside it, is where
 //! layers attach.
 
 use crate::executor::Core;

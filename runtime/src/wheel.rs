@@ -1,16 +1,16 @@
 //! The hierarchical hashed timer wheel: where every pending `sleep` waits.
 //!
-//! Read this after `time/clock.rs`. The executor owns one [`Wheel`] and
+//! Read this after `clock.rs`; it uses nothing else in minirt. The executor owns one [`Wheel`] and
 //! calls it directly; `Sleep` inserts into it, dropping a `Sleep` cancels,
 //! and each turn of the run loop calls [`advance`](Wheel::advance) with the
 //! clock's "now" to collect what expired. (The queues it is measured
-//! against live beside it, in `time/queue.rs`, behind the `timer-queues`
+//! against live beside it, in `queues.rs`, behind the `timer-queues`
 //! feature.)
 //!
 //! # Why a wheel
 //!
 //! A binary heap costs O(log n) per insert and per cancel, and cancel needs
-//! an index on top (`time/queue/heap.rs` shows both). A hashed wheel (Varghese & Lauck, "Hashed and
+//! an index on top (`queues/heap.rs` shows both). A hashed wheel (Varghese & Lauck, "Hashed and
 //! Hierarchical Timing Wheels", 1987) files each timer in a slot picked from
 //! the bits of its deadline: insert and cancel are O(1), and the work of
 //! sorting is spread out as the wheel turns.
