@@ -6,7 +6,7 @@
 
 use crate::deadlock::Prover;
 use crate::executor::{Core, Timers};
-use crate::hooks::{Census, Deadlock, Hooks};
+use crate::hooks::{Census, Deadlock, Hooks, Scheduler};
 #[cfg(feature = "timer-queues")]
 use crate::queues::TimerQueueKind;
 use crate::task::TaskId;
@@ -31,6 +31,7 @@ pub struct Builder {
     timer_queue: TimerQueueKind,
     /// The layers told of the loop's events, in the order attached.
     layers: Vec<Rc<dyn Hooks>>,
+    scheduler: Option<Rc<dyn Scheduler>>,
     prove_deadlocks: bool,
 }
 
@@ -42,6 +43,7 @@ impl Builder {
             #[cfg(feature = "timer-queues")]
             timer_queue: TimerQueueKind::Wheel,
             layers: Vec::new(),
+            scheduler: None,
             prove_deadlocks: true,
         }
     }
@@ -87,6 +89,14 @@ impl Builder {
         self
     }
 
+    /// Lets `scheduler` pick the next task whenever more than one is ready
+    /// (default: first in, first out). [`explore::Policy`](crate::explore::Policy)
+    /// is one: random by seed, or a replay of a run's choices.
+    pub fn scheduler(mut self, scheduler: Rc<dyn Scheduler>) -> Self {
+        self.scheduler = Some(scheduler);
+        self
+    }
+
     /// Whether the loop, about to wait for ever, proves the deadlock and
     /// stops with a report naming it (default: yes; see `deadlock.rs`).
     /// The proof is silent whenever it cannot be sure; off, a deadlocked
@@ -112,7 +122,7 @@ impl Builder {
             1 => self.layers.pop(),
             _ => Some(Rc::new(Layers(self.layers))),
         };
-        Runtime::from_core(Core::new(clock, timers, hooks))
+        Runtime::from_core(Core::new(clock, timers, hooks, self.scheduler))
     }
 }
 

@@ -2,11 +2,9 @@
 //! and [`Instant`], a point on whichever the runtime has.
 //!
 //! Read this first: it uses nothing else in minirt. The loop asks its clock
-//! two things: "what time is it?" and, when no task is ready, "wait until
-//! this deadline or until something wakes us". Both behind one trait keep
-//! the core free of any operating system: a board plugs in its hardware
-//! timer and `wfi`, a test plugs in time that jumps, an I/O reactor plugs
-//! in a wait that also watches file descriptors.
+//! "what time is it?" and, when no task is ready, "wait until this deadline
+//! or a wake". One trait keeps the core free of any OS: a board plugs in its
+//! timer and `wfi`, a test time that jumps, a reactor a wait on sockets.
 
 use core::cell::Cell;
 use core::fmt;
@@ -16,22 +14,8 @@ use core::time::Duration;
 /// A source of time for the loop, and a way to wait for it.
 ///
 /// `now` counts from the clock's own epoch. `park` is called only when no
-/// task is ready; it may return early (a wake, a spurious wake-up): the loop
-/// looks around and parks again.
-///
-/// # Examples
-///
-/// ```
-/// use minirt::{Clock, Park, VirtualClock};
-/// use std::time::Duration;
-///
-/// let clock = VirtualClock::new();
-/// clock.park(&Park::new(Some(Duration::from_secs(5)), false, &|| false));
-/// assert_eq!(clock.now(), Duration::from_secs(5));
-/// // A wake already waiting: nothing to wait for, and time stays put.
-/// clock.park(&Park::new(Some(Duration::from_secs(9)), false, &|| true));
-/// assert_eq!(clock.now(), Duration::from_secs(5));
-/// ```
+/// task is ready; it may return early (a wake, a spurious wake-up): the
+/// loop looks around and parks again.
 pub trait Clock {
     /// The time since this clock's epoch.
     fn now(&self) -> Duration;
@@ -40,24 +24,22 @@ pub trait Clock {
     /// if a wake is already waiting.
     fn park(&self, park: &Park<'_>);
 
-    /// Blocks the loop's thread for `duration`, as a blocking call would:
-    /// nothing else runs meanwhile.
+    /// Blocks the loop's thread for `duration`, as a blocking call would.
     fn block_for(&self, duration: Duration);
 
-    /// What another thread calls, after queueing a wake, to end a `park`
-    /// early. Asked once, on the thread that builds the runtime (the loop's
-    /// thread); by default it unparks that thread.
+    /// What another thread calls after queueing a wake, to end a `park`.
+    /// Asked once, on the loop's thread; by default it unparks that thread.
     #[cfg(feature = "std")]
     fn unparker(&self) -> alloc::sync::Arc<dyn Unpark> {
         alloc::sync::Arc::new(std::thread::current())
     }
 }
 
-/// Ends a [`Clock::park`] from any thread.
+/// Ends a [`Clock::park`] from any thread; one sent before the park makes
+/// the park return at once, so none is lost.
 #[cfg(feature = "std")]
 pub trait Unpark: Send + Sync {
-    /// Makes the current or the next `park` return: an unpark that comes
-    /// before the park is not lost.
+    /// Ends the current or the next `park`.
     fn unpark(&self);
 }
 
@@ -77,7 +59,19 @@ pub struct Park<'a> {
 
 impl<'a> Park<'a> {
     /// A park until `deadline` (since the clock's epoch), with or without
-    /// `outside_work` still out; `woken` tells whether a wake has arrived.
+    /// `outside_work`; `woken` tells whether a wake has arrived.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use minirt::{Clock, Park, VirtualClock};
+    /// use std::time::Duration;
+    /// let clock = VirtualClock::new();
+    /// clock.park(&Park::new(Some(Duration::from_secs(5)), false, &|| false));
+    /// assert_eq!(clock.now(), Duration::from_secs(5)); // jumped
+    /// clock.park(&Park::new(Some(Duration::from_secs(9)), false, &|| true));
+    /// assert_eq!(clock.now(), Duration::from_secs(5)); // a wake waits: no jump
+    /// ```
     pub fn new(
         deadline: Option<Duration>,
         outside_work: bool,
@@ -95,28 +89,24 @@ impl<'a> Park<'a> {
         self.deadline
     }
 
-    /// Whether work outside the loop (a `spawn_blocking` job) is still out
-    /// and will wake a task. A clock that skips time must not skip past it:
-    /// that work takes real time, and what it wakes runs before any later
-    /// deadline.
+    /// Whether work outside the loop (a `spawn_blocking` job) will still
+    /// wake a task. A clock that skips time must not skip past it: that work
+    /// takes real time, and what it wakes runs before any later deadline.
     pub fn outside_work(&self) -> bool {
         self.outside_work
     }
 
-    /// Whether a task was woken from another thread since the loop last
-    /// looked; a clock that cannot sleep polls this.
+    /// Whether a task was woken from another thread since the loop looked.
     pub fn woken(&self) -> bool {
         (self.woken)()
     }
 }
 
 /// Time that moves only when the loop has nothing to do, straight to the
-/// next deadline: exact and instant.
-///
-/// Time never moves while a wake waits to be run or work outside the loop
-/// is out: then, and with no deadline armed, it waits in real time for a
-/// wake. A waker merely held somewhere (a channel, another thread) does not
-/// hold time back: the clock cannot know whether anyone will use it.
+/// next deadline: exact and instant. While a wake waits or outside work is
+/// out, and with no deadline, it waits in real time for a wake. A waker
+/// merely held somewhere does not hold time back: the clock cannot know
+/// whether anyone will use it.
 #[derive(Debug, Default)]
 pub struct VirtualClock {
     now: Cell<Duration>,
@@ -195,18 +185,6 @@ impl Clock for SystemClock {
 
 /// A point in time on the current runtime's clock, like
 /// `std::time::Instant` but virtual when the runtime's clock is.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// let rt = minirt::Runtime::with_virtual_clock();
-/// rt.block_on(async {
-///     let start = minirt::Instant::now();
-///     minirt::sleep(Duration::from_millis(1500)).await;
-///     assert_eq!(start.elapsed(), Duration::from_millis(1500));
-/// });
-/// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Instant(Duration);
 

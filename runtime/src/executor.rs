@@ -19,7 +19,7 @@
 //! The `block_on` future is polled by the same loop under the reserved key
 //! `TaskKey::MAIN`, so it takes its turn in the queue like any task.
 
-use crate::hooks::{Census, Deadlock, Hooks, Party};
+use crate::hooks::{Census, Deadlock, Hooks, Party, Scheduler};
 #[cfg(feature = "timer-queues")]
 use crate::queues::TimerQueue;
 use crate::registry::{Task, Tasks};
@@ -69,6 +69,8 @@ pub(crate) struct Core {
     /// Timers fired in a turn: scratch space, reused every turn.
     fired: RefCell<Vec<(u64, Waker)>>,
     hooks: Option<Rc<dyn Hooks>>,
+    /// Picks the next ready task when more than one is; `None`: FIFO.
+    scheduler: Option<Rc<dyn Scheduler>>,
     /// Whether `hooks` asked for poll events (`Hooks::watches_polls`).
     watch_polls: bool,
 }
@@ -76,7 +78,12 @@ pub(crate) struct Core {
 impl Core {
     /// A loop with no tasks, on `clock`, its timers in `timers` (empty,
     /// started at the clock's now), telling `hooks` what happens.
-    pub(crate) fn new(clock: Box<dyn Clock>, timers: Timers, hooks: Option<Rc<dyn Hooks>>) -> Self {
+    pub(crate) fn new(
+        clock: Box<dyn Clock>,
+        timers: Timers,
+        hooks: Option<Rc<dyn Hooks>>,
+        scheduler: Option<Rc<dyn Scheduler>>,
+    ) -> Self {
         Core {
             tasks: Rc::new(Tasks::new()),
             ready: LocalQueue::default(),
@@ -92,6 +99,7 @@ impl Core {
             fired: RefCell::default(),
             watch_polls: hooks.as_ref().is_some_and(|hooks| hooks.watches_polls()),
             hooks,
+            scheduler,
         }
     }
 
@@ -148,7 +156,7 @@ impl Core {
             self.take_in_remote_wakes();
             let mut polls = 0;
             while polls < BUDGET {
-                let Some(key) = self.ready.borrow_mut().pop_front() else {
+                let Some(key) = self.next_ready() else {
                     break;
                 };
                 polls += 1;
@@ -165,6 +173,19 @@ impl Core {
                 self.park(&main, &main_waker)?;
             }
             self.fire_timers();
+        }
+    }
+
+    /// The next task to run: the oldest ready one, or the scheduler's pick
+    /// when there is a choice.
+    fn next_ready(&self) -> Option<TaskKey> {
+        let mut ready = self.ready.borrow_mut();
+        match &self.scheduler {
+            Some(scheduler) if ready.len() > 1 => {
+                let choices = ready.len();
+                ready.remove(scheduler.choose(choices).min(choices - 1))
+            }
+            _ => ready.pop_front(),
         }
     }
 

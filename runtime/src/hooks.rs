@@ -36,6 +36,14 @@ pub trait Hooks {
     }
 }
 
+/// Which ready task runs next: the seam for exploring schedules
+/// (`explore.rs`). Without one, the loop runs ready tasks first in, first out.
+pub trait Scheduler {
+    /// Picks one of the `ready` tasks (more than one), by its place in the
+    /// ready queue, oldest first: `0` is what FIFO would run.
+    fn choose(&self, ready: usize) -> usize;
+}
+
 /// Where every task's wakers are, as the loop sees them when it is stuck.
 pub struct Census<'a> {
     /// Each pending task, the `block_on` future first.

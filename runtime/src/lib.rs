@@ -34,6 +34,8 @@
 //! - `deadlock.rs` with `sync.rs`: an async [`sync::Mutex`] and the proof that
 //!   names a deadlock, at the [`Hooks::stuck`] seam.
 //! - `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.
+//! - `explore.rs`: every schedule, not one: seeded and exhaustive
+//!   exploration of task orders, at the [`hooks::Scheduler`] seam.
 //! - `join_all.rs`: [`join_all()`], `asyncio.gather`.
 //! - `queues.rs` (feature `timer-queues`): the heap and ordered map the
 //!   wheel is measured against, at the `Timers` type alias.
@@ -88,6 +90,8 @@ mod blocking;
 mod builder;
 mod deadlock;
 #[cfg(feature = "std")]
+pub mod explore;
+#[cfg(feature = "std")]
 mod join_all;
 #[cfg(feature = "timer-queues")]
 pub mod queues;
@@ -99,7 +103,7 @@ pub use builder::Builder;
 pub use clock::{Clock, Instant, Park, VirtualClock};
 #[cfg(feature = "std")]
 pub use clock::{SystemClock, Unpark};
-pub use hooks::{Deadlock, Hooks};
+pub use hooks::{Deadlock, Hooks, Scheduler};
 pub use join::JoinHandle;
 #[cfg(feature = "std")]
 pub use join_all::join_all;

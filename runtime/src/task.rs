@@ -71,6 +71,11 @@ impl JoinError {
         JoinError { panic: None }
     }
 
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // Only `std` catches panics.
+    pub(crate) fn panicked(payload: Box<dyn Any + Send + 'static>) -> Self {
+        JoinError { panic: Some(payload) }
+    }
+
     /// Whether the task was aborted, or dropped with its runtime.
     pub fn is_cancelled(&self) -> bool {
         self.panic.is_none()
@@ -203,9 +208,7 @@ pub(crate) fn drop_quietly<T>(value: T) {
 #[cfg(feature = "std")]
 fn catching_panics(f: impl FnOnce()) -> Result<(), JoinError> {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    caught.map_err(|payload| JoinError {
-        panic: Some(payload),
-    })
+    caught.map_err(JoinError::panicked)
 }
 
 /// Without `std` there is no unwinding to catch: a panic aborts.
