@@ -1,5 +1,6 @@
 //! The files the user names (`--json`, `--trace`, `--svg`, the bench
-//! charts), all written by one helper.
+//! charts), all written by one helper; what is printed to the terminal is
+//! in [`console`].
 //!
 //! [`check`] runs before the long work and refuses, in one line naming the
 //! user's path, a path that could not be written: no file name, a missing
@@ -12,6 +13,8 @@
 //! (so the rename cannot cross file systems), syncs it, and renames it into
 //! place; on every failure (a full disk, say) it removes the temporary file,
 //! so that a failed write leaves neither half a file nor a stray one.
+
+pub mod console;
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};

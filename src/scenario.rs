@@ -25,17 +25,18 @@ pub mod threads;
 
 use crate::backend::Backend;
 use crate::check::noise::{Noise, NoiseProbe};
-use crate::check::{self, Expected, Verdict};
+use crate::check::{self, Expected};
 use crate::clock::process_cpu_time;
 use crate::model::event_loop::Handle;
 use crate::model::foreign::{Program, SortSize};
 use crate::model::Model;
 use crate::recorder::{Record, Recorder};
+use crate::run::Run;
 
 // Defined beside the recorder, so that the foreign backends can give one
 // without depending on the scenarios; every scenario file names it from here.
+use crate::model::traced::TracedBackend;
 pub use crate::recorder::Outcome;
-use crate::trace::poll::TracedBackend;
 use anyhow::Context as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -193,42 +194,11 @@ pub struct Options {
     pub sort: SortOptions,
 }
 
-/// One (scenario, backend) run: what was measured and whether it matches.
-#[derive(Debug, Clone)]
-pub struct Run {
-    /// The scenario's name.
-    pub scenario: &'static str,
-    /// The backend's name.
-    pub backend: &'static str,
-    /// The unit it ran at.
-    pub unit: Duration,
-    /// The article's total in units, if there is one.
-    pub expected_units: Option<f64>,
-    /// The measured total in units, on the run's clock.
-    pub measured_units: f64,
-    /// Real time the run took (on a virtual clock, close to nothing).
-    pub wall: Duration,
-    /// CPU time the run used.
-    pub cpu: Duration,
-    /// Threads (or processes) that did the work.
-    pub threads: usize,
-    /// The result value (the race's final value).
-    pub value: Option<i64>,
-    /// Whether it matches the article, and why not.
-    pub verdict: Verdict,
-    /// How noisy the machine was while it ran (none on a virtual clock).
-    pub noise: Noise,
-    /// A few words more: the scenario's own note (bytes moved, ...).
-    pub note: Option<String>,
-    /// Everything recorded.
-    pub record: Record,
-}
-
 /// The noise a run met: the probe's, or worse, the lateness of the run's
 /// own waits that nothing but the machine delayed (its blocking sleeps, and
 /// its loop's sleeps that came due while no poll ran).
 fn noise(probed: Noise, record: &Record) -> Noise {
-    let idle_sleeps = crate::stall::idle_lateness(&record.trace).unwrap_or_default();
+    let idle_sleeps = check::noise::idle_lateness(&record.trace).unwrap_or_default();
     probed.or_later(record.blocking_late).or_later(idle_sleeps)
 }
 

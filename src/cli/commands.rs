@@ -8,12 +8,12 @@ use super::args::{self, UsageError};
 use super::interrupt::{Interrupt, OnSignal};
 use super::summary;
 use super::{compare, guard};
-use super::{say, CommonArgs, CompareArgs, RunArgs};
+use super::{CommonArgs, CompareArgs, RunArgs};
 use crate::backend::{self, Backend};
+use crate::output::console::{progress, say};
 use crate::report;
 use crate::scenario::{self, Scenario, SortOptions};
 use crate::sort;
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -91,7 +91,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         say(format!("-> {summary}\n"))?;
     }
     if let Some(path) = &args.trace {
-        crate::trace::json::write(path, &runs)?;
+        report::trace::write(path, &runs)?;
         progress(format_args!("wrote {}\n", path.display()));
     }
     let interrupted = interrupt.error("the runs that finished are above");
@@ -188,12 +188,6 @@ pub(super) fn main_job() -> anyhow::Result<()> {
         }
     }
     results.status()
-}
-
-/// Reports progress on stderr. A closed stderr only loses the progress: it
-/// must not stop the run (`eprint!` would panic).
-pub(super) fn progress(text: std::fmt::Arguments<'_>) {
-    let _ = std::io::stderr().write_fmt(text);
 }
 
 /// The backends `scenario` runs on here: those named, or all it applies to.

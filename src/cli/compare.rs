@@ -7,14 +7,15 @@
 //! still printed (and written as JSON).
 
 use super::args::UsageError;
-use super::commands::progress;
 use super::guard::{self, Stopped};
 use super::interrupt::{Interrupt, Interrupted};
 use crate::backend::{self, Backend};
 use crate::check::Judgement;
+use crate::output::console::progress;
 use crate::report::table::duration;
 use crate::report::Failed;
-use crate::scenario::{self, Run, Scenario};
+use crate::run::Run;
+use crate::scenario::{self, Scenario};
 use std::time::Duration;
 
 /// What a comparison produced.

@@ -15,7 +15,8 @@
 use crate::backend;
 use crate::children;
 use crate::report::Failed;
-use crate::scenario::{self, Run, Scenario};
+use crate::run::Run;
+use crate::scenario::{self, Scenario};
 use std::any::Any;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};

@@ -12,7 +12,8 @@ use super::procs::{Process, Tag};
 use super::support::{python, run};
 use concur::backend::{self, python::INTERPRETER_VAR};
 use concur::model::Model;
-use concur::scenario::{self, Run, SortOptions};
+use concur::run::Run;
+use concur::scenario::{self, SortOptions};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

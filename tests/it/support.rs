@@ -1,7 +1,8 @@
 //! Running a (scenario, backend) pair from a test, and reading its record.
 
 use concur::backend;
-use concur::scenario::{self, Run, SortOptions};
+use concur::run::Run;
+use concur::scenario::{self, SortOptions};
 use std::time::Duration;
 
 /// Runs `scenario` on `backend` at `unit`, on minirt's virtual clock if
