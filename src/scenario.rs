@@ -1,9 +1,10 @@
 //! The scenarios: one file per article section (and our additions), each
 //! written once against a [`Model`], never against a runtime.
 //!
-//! A [`Scenario`] names itself and its article section, says which model it
-//! needs (so which backends it applies to), states its [`Expected`] timeline
-//! in units, and runs on a backend given a [`Ctx`]. [`run`] does one
+//! A [`Scenario`] names itself and its article section, and says which model
+//! it needs (so which backends it applies to), all as data (its [`Meta`]);
+//! it states its [`Expected`] timeline in units, and runs on a backend given
+//! a [`Ctx`]. [`run`] does one
 //! (scenario, backend) pair: it makes the recorder on the backend's clock,
 //! times the run, and checks the record, giving a [`Run`]. On a foreign
 //! backend (the Python ones) it runs the scenario's own program instead of
@@ -41,17 +42,26 @@ use anyhow::Context as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// What a scenario is, as opposed to what it does: one `META` constant in
+/// each scenario's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    /// The name the command line and the JSON use, e.g. `gather`.
+    pub name: &'static str,
+    /// The article's section number (`1`..`10`) or our addition (`A1`..).
+    pub section: &'static str,
+    /// What happens, in a few words.
+    pub about: &'static str,
+    /// The model it is written against; it applies to the backends offering it.
+    pub model: Model,
+}
+
 /// One experiment of the article (or one of our additions).
 pub trait Scenario: Sync {
-    /// The name the command line and the JSON use, e.g. `gather`.
-    fn name(&self) -> &'static str;
-    /// The article's section number (`1`..`10`) or our addition (`A1`..).
-    fn section(&self) -> &'static str;
-    /// What happens, in a few words.
-    fn about(&self) -> &'static str;
-    /// The model it is written against; it applies to the backends offering it.
-    fn model(&self) -> Model;
-    /// The article's timeline at this unit.
+    /// Its name, section, summary and model.
+    fn meta(&self) -> &'static Meta;
+    /// The article's timeline at this unit (a method, not data: the races'
+    /// timelines depend on the unit).
     fn expected(&self, unit: Duration) -> Expected;
     /// Runs once on `backend`, logging through `ctx`. (A foreign backend
     /// runs the scenario's own program instead: see [`run`].)
@@ -73,7 +83,7 @@ pub trait Scenario: Sync {
 impl std::fmt::Debug for dyn Scenario {
     /// Its name: enough to tell scenarios apart in a parsed command line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.meta().name)
     }
 }
 
@@ -98,12 +108,14 @@ pub fn all() -> [&'static dyn Scenario; 13] {
 
 /// The scenario called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static dyn Scenario> {
-    all().into_iter().find(|scenario| scenario.name() == name)
+    all()
+        .into_iter()
+        .find(|scenario| scenario.meta().name == name)
 }
 
 /// The names of every scenario, as the command line accepts them.
 pub fn names() -> Vec<&'static str> {
-    all().iter().map(|scenario| scenario.name()).collect()
+    all().iter().map(|scenario| scenario.meta().name).collect()
 }
 
 /// What a scenario's code gets: where to log, and the sizes to use.
@@ -208,13 +220,13 @@ fn noise(probed: Noise, record: &Record) -> Noise {
 ///
 /// If the backend does not offer the scenario's model, or the run fails.
 pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> anyhow::Result<Run> {
-    let (name, backend_name) = (scenario.name(), backend.name());
+    let (name, backend_name) = (scenario.meta().name, backend.name());
     anyhow::ensure!(
-        backend.supports(scenario.model()),
+        backend.supports(scenario.meta().model),
         "{name} needs {}, which {backend_name} does not offer",
-        scenario.model().describe()
+        scenario.meta().model.describe()
     );
-    let clock = backend.clock(scenario.model());
+    let clock = backend.clock(scenario.meta().model);
     let expected = scenario.expected(options.unit);
     // Only a real clock's timeline is late when the machine is busy; a
     // timeline that ends at 0 (the sort) cannot be late at all.
@@ -264,8 +276,8 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
 fn program<'a>(scenario: &'a dyn Scenario, ctx: &'a Ctx) -> Program<'a> {
     let sort = &ctx.sort;
     Program {
-        scenario: scenario.name(),
-        model: scenario.model(),
+        scenario: scenario.meta().name,
+        model: scenario.meta().model,
         unit: ctx.unit,
         rec: &ctx.rec,
         patience: scenario.patience(),

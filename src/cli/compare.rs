@@ -115,7 +115,7 @@ pub(super) fn pairs(
     for &scenario in scenarios {
         for backend in backend::all(backend_options) {
             let wanted = only.is_empty() || only.contains(&backend.name());
-            if wanted && backend.supports(scenario.model()) {
+            if wanted && backend.supports(scenario.meta().model) {
                 pairs.push((scenario, backend.name()));
             }
         }
@@ -179,7 +179,7 @@ pub(super) fn run_all(
             results.interrupted = interrupt.error(SHOWN);
             break;
         }
-        let label = format!("{} on {backend}", scenario.name());
+        let label = format!("{} on {backend}", scenario.meta().name);
         progress(format_args!(
             "[{:>2}/{}] {label:<36} ",
             number + 1,

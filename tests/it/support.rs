@@ -32,7 +32,7 @@ pub(crate) fn backends_of(scenario: &str) -> Vec<&'static str> {
     let all = backend::all(backend::Options::default());
     let runs_it = all
         .iter()
-        .filter(|backend| backend.supports(scenario.model()))
+        .filter(|backend| backend.supports(scenario.meta().model))
         .filter(|backend| runnable(backend));
     runs_it.map(|backend| backend.name()).collect()
 }
