@@ -6,6 +6,7 @@
 //! file and one line in [`all`]. The Python backends (`backend/python.rs`)
 //! are [`Foreign`]: they run the article's own programs, in `python3`.
 
+pub mod adapter;
 pub mod minirt;
 pub mod pool;
 pub mod processes;
