@@ -14,7 +14,7 @@
 //! time) until that long after the call began, while the loop runs the
 //! others. minirt's virtual clock keeps time still while a helper is out,
 //! so the loop cannot jump past a call whose length it does not know yet.
-//! That bookkeeping is the backend's ([`MinirtEventLoop`]); the runtime
+//! That bookkeeping is the backend's (`MinirtEventLoop`); the runtime
 //! itself is driven through [`MinirtLoop`], minirt's one adapter (see
 //! [`adapter`](super::adapter)), as the examples and the bench drive it.
 
