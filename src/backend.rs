@@ -5,7 +5,11 @@
 //! backend offers the scenario's [`Model`]; adding a backend means adding one
 //! file and one line in [`all`]. The Python backends (`backend/python.rs`)
 //! are [`Foreign`]: they run the article's own programs, in `python3`.
+//! [`adapter`] is the shape minirt's, smol's and tokio's single-threaded
+//! loops share: one adapter each, which the examples' executor and the
+//! bench drive too.
 
+pub mod adapter;
 pub mod minirt;
 pub mod pool;
 pub mod processes;

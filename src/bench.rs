@@ -113,7 +113,9 @@ pub fn run(options: &Options) -> Result<Finished> {
             results: ran.rows,
             notes,
         };
-        bar.suspend(|| crate::cli::say(format!("{}\n", report::table(suite, &report))))?;
+        bar.suspend(|| {
+            crate::output::console::say(format!("{}\n", report::table(suite, &report)))
+        })?;
         finished.reports.push(report);
         finished.failures.extend(ran.failures);
         finished.children += ran.children;

@@ -16,16 +16,13 @@ mod timeline;
 
 pub use self::interrupt::Interrupted;
 
-use self::args::{
-    parse_backend, parse_count, parse_deadlock_backend, parse_scenario, parse_stall_threshold,
-    parse_timeout, parse_unit, parse_unit_ms, UsageError,
-};
+use self::args::{parse_backend, parse_count, parse_deadlock_backend, parse_scenario, UsageError};
+use crate::output::console;
 use crate::scenario::Scenario;
 use crate::sort;
+use crate::units::{parse_stall_threshold, parse_timeout, parse_unit, parse_unit_ms};
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
-use std::fmt;
-use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -42,7 +39,7 @@ pub fn run() -> anyhow::Result<()> {
             ErrorKind::DisplayHelp
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                return error.print().map_err(stdout_error);
+                return error.print().map_err(console::stdout_error);
             }
             _ => return Err(UsageError(args::one_line(&error.to_string())).into()),
         },
@@ -59,38 +56,6 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Timeline(timeline)) => timeline::timeline(&timeline),
         Some(Command::Bench(bench)) => bench::bench(&bench),
         Some(Command::BenchChild(child)) => bench::child(&child),
-    }
-}
-
-/// The reader of stdout went away (`concur compare | head`): not a failure,
-/// so `main` exits with 0. Only writes to stdout are turned into this; a
-/// broken pipe to a sort worker stays an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StdoutClosed;
-
-impl fmt::Display for StdoutClosed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("stdout was closed")
-    }
-}
-
-impl std::error::Error for StdoutClosed {}
-
-/// Prints `text` and a newline to stdout.
-///
-/// # Errors
-///
-/// [`StdoutClosed`] if the reader went away, else the write error.
-pub(crate) fn say(text: impl fmt::Display) -> anyhow::Result<()> {
-    writeln!(io::stdout().lock(), "{text}").map_err(stdout_error)
-}
-
-/// Names a failed write to stdout: [`StdoutClosed`] for a broken pipe.
-fn stdout_error(error: io::Error) -> anyhow::Error {
-    if error.kind() == io::ErrorKind::BrokenPipe {
-        StdoutClosed.into()
-    } else {
-        anyhow::Error::new(error).context("writing to stdout")
     }
 }
 

@@ -5,8 +5,11 @@
 //! runtime. Without features they run on minirt; `--features smol` swaps in
 //! smol's `LocalExecutor`, `--features tokio` tokio's current-thread runtime,
 //! with no change to the example. Every one is single-threaded, as asyncio
-//! is. The harness does not use this module: it runs every backend side by
-//! side, through [`model`](crate::model).
+//! is, and each is the very adapter the backends and the benchmarks use
+//! ([`adapter`](crate::backend::adapter)), so an example counts and joins
+//! tasks exactly as the harness does. The harness itself does not use this
+//! module: it runs every backend side by side, through
+//! [`model`](crate::model).
 //!
 //! The API is asyncio's: [`run`] is `asyncio.run`, [`spawn`] is
 //! `create_task`, [`gather`] is `gather`, [`task_count`] is
@@ -19,21 +22,106 @@ compile_error!(
 );
 
 #[cfg(not(any(feature = "smol", feature = "tokio")))]
-mod minirt;
-#[cfg(not(any(feature = "smol", feature = "tokio")))]
-pub use self::minirt::{run, sleep, spawn, spawn_blocking, task_count, Task, NAME};
-
+use crate::backend::minirt::MinirtLoop as Chosen;
 #[cfg(all(feature = "smol", not(feature = "tokio")))]
-mod smol;
-#[cfg(all(feature = "smol", not(feature = "tokio")))]
-pub use self::smol::{run, sleep, spawn, spawn_blocking, task_count, Task, NAME};
-
+use crate::backend::smol::SmolLoop as Chosen;
 #[cfg(feature = "tokio")]
-mod tokio;
-#[cfg(feature = "tokio")]
-pub use self::tokio::{run, sleep, spawn, spawn_blocking, task_count, Task, NAME};
+use crate::backend::tokio::TokioLoop as Chosen;
 
+use crate::backend::adapter::LocalRuntime;
+use std::cell::RefCell;
 use std::future::Future;
+use std::time::Duration;
+
+/// The executor's name, for the examples to print.
+pub const NAME: &str = Chosen::NAME;
+
+/// A spawned task; awaiting it gives its output.
+pub type Task<T> = <Chosen as LocalRuntime>::Task<T>;
+
+thread_local! {
+    /// The runtime [`run`] is running on this thread: the free functions
+    /// below reach it here, as asyncio's reach the running loop.
+    static CURRENT: RefCell<Option<Chosen>> = const { RefCell::new(None) };
+}
+
+/// Runs `main` on a fresh event loop until it completes, like `asyncio.run`.
+///
+/// # Panics
+///
+/// If the runtime cannot be built (the OS refuses its resources).
+pub fn run<F: Future>(main: F) -> F::Output {
+    /// Forgets the runtime when `run` ends, even by a panic.
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            CURRENT.set(None);
+        }
+    }
+    let _leave = Leave;
+    let output = Chosen::block_on(|runtime| {
+        CURRENT.set(Some(runtime));
+        main
+    });
+    output.expect("building the examples' runtime")
+}
+
+/// The runtime of the [`run`] on this thread.
+///
+/// # Panics
+///
+/// Outside [`run`].
+fn current() -> Chosen {
+    let current = CURRENT.with_borrow(Clone::clone);
+    current.expect("concur::executor: spawn, sleep and the others work only inside executor::run")
+}
+
+/// Starts `future` as a task, like `asyncio.create_task`.
+///
+/// # Panics
+///
+/// Outside [`run`].
+pub fn spawn<F>(future: F) -> Task<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    current().spawn(future)
+}
+
+/// Sleeps without blocking the loop, like `asyncio.sleep`.
+///
+/// # Panics
+///
+/// Outside [`run`].
+pub async fn sleep(duration: Duration) {
+    current().sleep(duration).await;
+}
+
+/// Live tasks, counting the main one, like `len(asyncio.all_tasks())`: a
+/// task counts until it ends, whether or not its [`Task`] is kept (the rule
+/// in [`adapter`](crate::backend::adapter)).
+///
+/// # Panics
+///
+/// Outside [`run`].
+pub fn task_count() -> usize {
+    current().task_count()
+}
+
+/// Runs the blocking `call` on a helper thread and awaits its result, like
+/// `loop.run_in_executor`.
+///
+/// # Panics
+///
+/// Outside [`run`].
+pub async fn spawn_blocking<T, F>(call: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    current().spawn_blocking(call).await
+}
 
 /// Runs `futures` concurrently and returns their outputs in order, like
 /// `asyncio.gather`: each becomes a task first, so all start together.

@@ -93,7 +93,7 @@ pub fn unit() -> Duration {
     static UNIT: OnceLock<Duration> = OnceLock::new();
     *UNIT.get_or_init(|| match std::env::var("CONCUR_UNIT") {
         Err(_) => Duration::from_secs(1),
-        Ok(text) => crate::cli::args::parse_unit(&text).unwrap_or_else(|problem| {
+        Ok(text) => crate::units::parse_unit(&text).unwrap_or_else(|problem| {
             let _ = writeln!(std::io::stderr(), "CONCUR_UNIT: {problem}; using 1s");
             Duration::from_secs(1)
         }),

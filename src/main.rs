@@ -6,7 +6,8 @@
 //! article, 2 for a usage error, 128 + the signal after Ctrl-C (130),
 //! SIGTERM (143) or SIGHUP (129); what finished is printed first.
 
-use concur::cli::{self, args::UsageError, Interrupted, StdoutClosed};
+use concur::cli::{self, args::UsageError, Interrupted};
+use concur::output::console::StdoutClosed;
 use std::io::{self, Write};
 use std::process::ExitCode;
 

@@ -6,10 +6,13 @@
 //! [`workers`] (threads and pools), then [`event_loop`] (one thread,
 //! cooperative), then [`parallel`] (an async executor on several threads);
 //! [`foreign`] is the odd one: whole programs in another language (Python).
+//! [`traced`] wraps any event loop so that its every poll and sleep goes
+//! into the run's trace.
 
 pub mod event_loop;
 pub mod foreign;
 pub mod parallel;
+pub mod traced;
 pub mod workers;
 
 use std::future::Future;

@@ -1,5 +1,6 @@
 //! The files the user names (`--json`, `--trace`, `--svg`, the bench
-//! charts), all written by one helper.
+//! charts), all written by one helper; what is printed to the terminal is
+//! in [`console`].
 //!
 //! [`check`] runs before the long work and refuses, in one line naming the
 //! user's path, a path that could not be written: no file name, a missing
@@ -12,6 +13,8 @@
 //! (so the rename cannot cross file systems), syncs it, and renames it into
 //! place; on every failure (a full disk, say) it removes the temporary file,
 //! so that a failed write leaves neither half a file nor a stray one.
+
+pub mod console;
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
@@ -58,16 +61,23 @@ pub fn check(flag: &str, path: &Path) -> Result<(), String> {
 pub fn write(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     let shown = path.display();
     let destination = destination(path).map_err(|problem| anyhow::anyhow!("{shown} {problem}"))?;
-    let written = create_temporary(&destination, "tmp").and_then(|(temporary, file)| {
-        let renamed = fill(file, contents).and_then(|()| fs::rename(&temporary, &destination));
-        if renamed.is_err() {
-            let _ = fs::remove_file(&temporary);
-        }
-        renamed
-    });
-    written.map_err(|error| anyhow::anyhow!("writing {shown}: {}", reason(&error)))?;
+    replace(&destination, contents)
+        .map_err(|error| anyhow::anyhow!("writing {shown}: {}", reason(&error)))?;
     sync_directory(&destination);
     Ok(())
+}
+
+/// Puts `contents` at `destination` through a synced temporary file beside
+/// it, renamed into place; if any step fails, the temporary file is removed.
+fn replace(destination: &Path, contents: &[u8]) -> io::Result<()> {
+    let (temporary, file) = create_temporary(destination, "tmp")?;
+    let placed = fill(file, contents).and_then(|()| fs::rename(&temporary, destination));
+    if placed.is_err() {
+        // The error that matters is the one above; a temporary file we
+        // cannot remove either is one the user would have to.
+        let _ = fs::remove_file(&temporary);
+    }
+    placed
 }
 
 /// Where writing `path` puts the file: `path`, or the file a symbolic link
@@ -186,7 +196,7 @@ fn sync_directory(destination: &Path) {
 
 #[cfg(test)]
 mod tests {
-    use super::{check, write};
+    use super::{check, replace, write};
     use std::path::PathBuf;
 
     /// A fresh directory for one test.
@@ -218,6 +228,20 @@ mod tests {
         write(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(names(&directory), ["out.json"]);
+        std::fs::remove_dir_all(directory).unwrap();
+    }
+
+    /// A rename that fails (onto a directory that is not empty, which
+    /// `write` itself refuses up front) leaves no temporary file behind.
+    #[test]
+    fn a_failed_rename_leaves_no_temporary_file() {
+        let directory = directory("failed-rename");
+        let occupied = directory.join("out.json");
+        std::fs::create_dir(&occupied).unwrap();
+        std::fs::write(occupied.join("inside"), "kept").unwrap();
+        assert!(replace(&occupied, b"new").is_err());
+        assert_eq!(names(&directory), ["out.json"]);
+        assert_eq!(std::fs::read(occupied.join("inside")).unwrap(), b"kept");
         std::fs::remove_dir_all(directory).unwrap();
     }
 

@@ -1,15 +1,16 @@
-//! Reports of finished runs: the comparison table ([`table`]) and the JSON
-//! file ([`json`]).
+//! Reports of finished runs: the comparison table ([`table`]), the JSON
+//! file ([`json`]) and the trace as JSON lines ([`trace`]).
 //!
-//! Both read a slice of [`Run`]s (and of [`Failed`] runs, which gave none)
+//! They read a slice of [`Run`]s (and of [`Failed`] runs, which gave none)
 //! and nothing else. The sort's speed-up is computed here, across runs,
 //! since one run cannot know the others.
 
 pub mod json;
 pub mod table;
+pub mod trace;
 
 use crate::backend;
-use crate::scenario::Run;
+use crate::run::Run;
 use serde::Serialize;
 
 /// A (scenario, backend) pair that gave no [`Run`]: it panicked, returned

@@ -1,9 +1,10 @@
 //! The scenarios: one file per article section (and our additions), each
 //! written once against a [`Model`], never against a runtime.
 //!
-//! A [`Scenario`] names itself and its article section, says which model it
-//! needs (so which backends it applies to), states its [`Expected`] timeline
-//! in units, and runs on a backend given a [`Ctx`]. [`run`] does one
+//! A [`Scenario`] names itself and its article section, and says which model
+//! it needs (so which backends it applies to), all as data (its [`Meta`]);
+//! it states its [`Expected`] timeline in units, and runs on a backend given
+//! a [`Ctx`]. [`run`] does one
 //! (scenario, backend) pair: it makes the recorder on the backend's clock,
 //! times the run, and checks the record, giving a [`Run`]. On a foreign
 //! backend (the Python ones) it runs the scenario's own program instead of
@@ -25,32 +26,42 @@ pub mod threads;
 
 use crate::backend::Backend;
 use crate::check::noise::{Noise, NoiseProbe};
-use crate::check::{self, Expected, Verdict};
+use crate::check::{self, Expected};
 use crate::clock::process_cpu_time;
 use crate::model::event_loop::Handle;
 use crate::model::foreign::{Program, SortSize};
 use crate::model::Model;
 use crate::recorder::{Record, Recorder};
+use crate::run::Run;
 
 // Defined beside the recorder, so that the foreign backends can give one
 // without depending on the scenarios; every scenario file names it from here.
+use crate::model::traced::TracedBackend;
 pub use crate::recorder::Outcome;
-use crate::trace::poll::TracedBackend;
 use anyhow::Context as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// What a scenario is, as opposed to what it does: one `META` constant in
+/// each scenario's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    /// The name the command line and the JSON use, e.g. `gather`.
+    pub name: &'static str,
+    /// The article's section number (`1`..`10`) or our addition (`A1`..).
+    pub section: &'static str,
+    /// What happens, in a few words.
+    pub about: &'static str,
+    /// The model it is written against; it applies to the backends offering it.
+    pub model: Model,
+}
+
 /// One experiment of the article (or one of our additions).
 pub trait Scenario: Sync {
-    /// The name the command line and the JSON use, e.g. `gather`.
-    fn name(&self) -> &'static str;
-    /// The article's section number (`1`..`10`) or our addition (`A1`..).
-    fn section(&self) -> &'static str;
-    /// What happens, in a few words.
-    fn about(&self) -> &'static str;
-    /// The model it is written against; it applies to the backends offering it.
-    fn model(&self) -> Model;
-    /// The article's timeline at this unit.
+    /// Its name, section, summary and model.
+    fn meta(&self) -> &'static Meta;
+    /// The article's timeline at this unit (a method, not data: the races'
+    /// timelines depend on the unit).
     fn expected(&self, unit: Duration) -> Expected;
     /// Runs once on `backend`, logging through `ctx`. (A foreign backend
     /// runs the scenario's own program instead: see [`run`].)
@@ -72,7 +83,7 @@ pub trait Scenario: Sync {
 impl std::fmt::Debug for dyn Scenario {
     /// Its name: enough to tell scenarios apart in a parsed command line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.meta().name)
     }
 }
 
@@ -97,12 +108,14 @@ pub fn all() -> [&'static dyn Scenario; 13] {
 
 /// The scenario called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static dyn Scenario> {
-    all().into_iter().find(|scenario| scenario.name() == name)
+    all()
+        .into_iter()
+        .find(|scenario| scenario.meta().name == name)
 }
 
 /// The names of every scenario, as the command line accepts them.
 pub fn names() -> Vec<&'static str> {
-    all().iter().map(|scenario| scenario.name()).collect()
+    all().iter().map(|scenario| scenario.meta().name).collect()
 }
 
 /// What a scenario's code gets: where to log, and the sizes to use.
@@ -193,42 +206,11 @@ pub struct Options {
     pub sort: SortOptions,
 }
 
-/// One (scenario, backend) run: what was measured and whether it matches.
-#[derive(Debug, Clone)]
-pub struct Run {
-    /// The scenario's name.
-    pub scenario: &'static str,
-    /// The backend's name.
-    pub backend: &'static str,
-    /// The unit it ran at.
-    pub unit: Duration,
-    /// The article's total in units, if there is one.
-    pub expected_units: Option<f64>,
-    /// The measured total in units, on the run's clock.
-    pub measured_units: f64,
-    /// Real time the run took (on a virtual clock, close to nothing).
-    pub wall: Duration,
-    /// CPU time the run used.
-    pub cpu: Duration,
-    /// Threads (or processes) that did the work.
-    pub threads: usize,
-    /// The result value (the race's final value).
-    pub value: Option<i64>,
-    /// Whether it matches the article, and why not.
-    pub verdict: Verdict,
-    /// How noisy the machine was while it ran (none on a virtual clock).
-    pub noise: Noise,
-    /// A few words more: the scenario's own note (bytes moved, ...).
-    pub note: Option<String>,
-    /// Everything recorded.
-    pub record: Record,
-}
-
 /// The noise a run met: the probe's, or worse, the lateness of the run's
 /// own waits that nothing but the machine delayed (its blocking sleeps, and
 /// its loop's sleeps that came due while no poll ran).
 fn noise(probed: Noise, record: &Record) -> Noise {
-    let idle_sleeps = crate::stall::idle_lateness(&record.trace).unwrap_or_default();
+    let idle_sleeps = check::noise::idle_lateness(&record.trace).unwrap_or_default();
     probed.or_later(record.blocking_late).or_later(idle_sleeps)
 }
 
@@ -238,13 +220,13 @@ fn noise(probed: Noise, record: &Record) -> Noise {
 ///
 /// If the backend does not offer the scenario's model, or the run fails.
 pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> anyhow::Result<Run> {
-    let (name, backend_name) = (scenario.name(), backend.name());
+    let (name, backend_name) = (scenario.meta().name, backend.name());
     anyhow::ensure!(
-        backend.supports(scenario.model()),
+        backend.supports(scenario.meta().model),
         "{name} needs {}, which {backend_name} does not offer",
-        scenario.model().describe()
+        scenario.meta().model.describe()
     );
-    let clock = backend.clock(scenario.model());
+    let clock = backend.clock(scenario.meta().model);
     let expected = scenario.expected(options.unit);
     // Only a real clock's timeline is late when the machine is busy; a
     // timeline that ends at 0 (the sort) cannot be late at all.
@@ -294,8 +276,8 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
 fn program<'a>(scenario: &'a dyn Scenario, ctx: &'a Ctx) -> Program<'a> {
     let sort = &ctx.sort;
     Program {
-        scenario: scenario.name(),
-        model: scenario.model(),
+        scenario: scenario.meta().name,
+        model: scenario.meta().model,
         unit: ctx.unit,
         rec: &ctx.rec,
         patience: scenario.patience(),

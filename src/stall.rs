@@ -5,10 +5,10 @@
 //! [`Stall`], and the trace tells the rest: which sleeps fired late because
 //! of it and by how much, and which tasks were ready but had to wait. Every
 //! number comes from the poll wrapper's events (see
-//! [`trace::poll`](crate::trace::poll)), so minirt, smol and tokio are
+//! [`model::traced`](crate::model::traced)), so minirt, smol and tokio are
 //! judged by the same rule. [`lateness`] sums up how late every sleep woke.
 
-use crate::scenario::Run;
+use crate::run::Run;
 use crate::trace::{Kind, TaskId, Trace};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -81,7 +81,7 @@ pub fn default_threshold(unit: Duration) -> Duration {
 
 /// Every poll in `trace` that lasted `threshold` or longer, with its damage.
 pub fn stalls(trace: &Trace, threshold: Duration) -> Vec<Stall> {
-    (polls(trace).into_iter())
+    (trace.polls().into_iter())
         .filter(|&(_, begin, end)| end.saturating_sub(begin) >= threshold)
         .map(|(task, begin, end)| damage(trace, task, begin, end))
         .collect()
@@ -167,53 +167,6 @@ pub fn lateness(trace: &Trace) -> Option<Lateness> {
         p99: rank(99),
         max: late[late.len() - 1],
     })
-}
-
-/// How late the latest sleep woke whose deadline came while the loop was
-/// idle (no poll running): then nothing in the loop kept the task waiting,
-/// so its lateness is the machine's (and the runtime's timer), not the
-/// story's. `None` if no such sleep fired. The check allows for it.
-///
-/// # Examples
-///
-/// ```
-/// let trace = concur::trace::Trace::default();
-/// assert_eq!(concur::stall::idle_lateness(&trace), None);
-/// ```
-pub fn idle_lateness(trace: &Trace) -> Option<Duration> {
-    let polls = polls(trace);
-    let busy_at = |deadline: Duration| {
-        (polls.iter()).any(|&(_, begin, end)| begin <= deadline && deadline <= end)
-    };
-    (trace.events.iter())
-        .filter_map(|event| match event.kind {
-            Kind::SleepFired { deadline, .. } if !busy_at(deadline) => {
-                Some(event.at.saturating_sub(deadline))
-            }
-            _ => None,
-        })
-        .max()
-}
-
-/// Every finished poll in `trace`, as (task, begin, end), in the order
-/// they ended.
-fn polls(trace: &Trace) -> Vec<(TaskId, Duration, Duration)> {
-    let mut polling: HashMap<TaskId, Duration> = HashMap::new();
-    let mut polls = Vec::new();
-    for event in &trace.events {
-        let Some(task) = event.task else { continue };
-        match event.kind {
-            Kind::PollBegin => {
-                polling.insert(task, event.at);
-            }
-            Kind::PollEnd => {
-                let begin = polling.remove(&task);
-                polls.extend(begin.map(|begin| (task, begin, event.at)));
-            }
-            _ => {}
-        }
-    }
-    polls
 }
 
 /// The lines printed under a run's log: a warning per stall (at

@@ -10,7 +10,7 @@
 pub mod svg;
 pub mod text;
 
-use crate::scenario::Run;
+use crate::run::Run;
 use crate::stall::{self, Stall};
 use crate::trace::{Kind, TaskId};
 use std::collections::HashMap;

@@ -1,17 +1,20 @@
 //! The trace: every event of a run, in one vocabulary for every backend.
 //!
 //! The [`recorder`](crate::recorder) keeps a [`Trace`] beside its log. Async
-//! backends feed it through [`poll`]'s wrappers (a future wrapped around
-//! each spawned task records its polls, a loop wrapped around the backend's
+//! backends feed it through the wrappers of
+//! [`model::traced`](crate::model::traced) (a future wrapped around each
+//! spawned task records its polls, a loop wrapped around the backend's
 //! records each sleep), the same for minirt, smol and tokio; threads feed it
-//! through the recorder (log lines, first sight of a thread). [`json`] writes
-//! it as JSON lines for `concur run X --trace FILE`; the timeline and the
-//! stall report read it. Read [`poll`] next.
-
-pub mod json;
-pub mod poll;
+//! through the recorder (log lines, first sight of a thread).
+//! [`report::trace`](crate::report::trace) writes it as JSON lines for
+//! `concur run X --trace FILE`; the timeline and the stall report read it.
+//!
+//! This file is only the vocabulary, low in the harness, so that the
+//! recorder that fills a trace and the reports that read one share it
+//! without depending on each other.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// A task's number in its run's [`Trace`]: an index into its names.
@@ -112,10 +115,30 @@ impl Trace {
         self.sleeps += 1;
         self.sleeps
     }
+
+    /// Every finished poll, as (task, begin, end), in the order they ended.
+    pub fn polls(&self) -> Vec<(TaskId, Duration, Duration)> {
+        let mut polling: HashMap<TaskId, Duration> = HashMap::new();
+        let mut polls = Vec::new();
+        for event in &self.events {
+            let Some(task) = event.task else { continue };
+            match event.kind {
+                Kind::PollBegin => {
+                    polling.insert(task, event.at);
+                }
+                Kind::PollEnd => {
+                    let begin = polling.remove(&task);
+                    polls.extend(begin.map(|begin| (task, begin, event.at)));
+                }
+                _ => {}
+            }
+        }
+        polls
+    }
 }
 
 thread_local! {
-    /// The task being polled on this thread, set by [`poll::Traced`] for the
+    /// The task being polled on this thread, set by [`Traced`](crate::model::traced::Traced) for the
     /// length of a poll, so log lines know whose they are.
     static CURRENT: Cell<Option<TaskId>> = const { Cell::new(None) };
 }

@@ -16,6 +16,8 @@ mod cli; // The command line: bad input is one line and exit code 2; JSON.
 mod deadlock; // A3: minirt names the wait cycle; smol and tokio are stopped by a watchdog.
 #[path = "it/faults.rs"]
 mod faults; // A run that panics, fails or hangs is a FAILED row; Ctrl-C stops cleanly.
+#[path = "it/layers.rs"]
+mod layers; // The harness's layers point down only: no module imports from one above it.
 #[path = "it/load.rs"]
 mod load; // Busy cores: the races keep their final values.
 #[path = "it/procs.rs"]

@@ -14,20 +14,28 @@
 //! time) until that long after the call began, while the loop runs the
 //! others. minirt's virtual clock keeps time still while a helper is out,
 //! so the loop cannot jump past a call whose length it does not know yet.
+//! That bookkeeping is the backend's (`MinirtEventLoop`); the runtime
+//! itself is driven through [`MinirtLoop`], minirt's one adapter (see
+//! [`adapter`](super::adapter)), as the examples and the bench drive it.
 
+mod mutex;
+
+use super::adapter::LocalRuntime;
 use super::{Backend, Options};
 use crate::clock::Clock;
 use crate::model::event_loop::{
     AsyncBackend, BlockingJob, DeadlockFound, EventLoop, LocalFuture, LoopMutex, Main,
 };
-
-mod mutex;
 use crate::sort::Strategy;
 use minirt::{JoinError, JoinHandle, Runtime};
 use std::cell::Cell;
+use std::future::Future;
+use std::io;
 use std::panic;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
@@ -66,7 +74,7 @@ impl AsyncBackend for Minirt {
         } else {
             Runtime::new()
         };
-        let event_loop = MinirtLoop {
+        let event_loop = MinirtEventLoop {
             virtual_clock: self.virtual_clock,
         };
         runtime
@@ -84,65 +92,140 @@ impl AsyncBackend for Minirt {
     }
 }
 
-/// A minirt loop as a scenario sees it. minirt's free functions find the
-/// current runtime themselves.
-struct MinirtLoop {
-    /// Whether the loop runs on the virtual clock.
-    virtual_clock: bool,
+/// minirt's loop, the one adapter every part of concur drives minirt
+/// through ([`LocalRuntime`]). minirt's free functions find the current
+/// runtime themselves, so it carries nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MinirtLoop;
+
+impl MinirtLoop {
+    /// Runs `main` on `runtime` (one built with another timer queue, say),
+    /// as [`LocalRuntime::block_on`] does on a default one.
+    ///
+    /// # Panics
+    ///
+    /// If minirt proves a deadlock (see [`Runtime::block_on`]).
+    pub fn block_on_runtime<F: Future>(
+        runtime: &Runtime,
+        main: impl FnOnce(Self) -> F,
+    ) -> F::Output {
+        runtime.block_on(main(MinirtLoop))
+    }
+
+    /// As [`LocalRuntime::spawn`], with a name minirt's reports use.
+    pub fn spawn_named<F>(&self, name: &'static str, future: F) -> MinirtTask<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        MinirtTask(minirt::spawn_named(name, future))
+    }
 }
 
-impl EventLoop for MinirtLoop {
-    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
-        let task = minirt::spawn(task);
-        Box::pin(async move { join(task).await.unwrap_or_default() })
+impl LocalRuntime for MinirtLoop {
+    type Task<T: 'static> = MinirtTask<T>;
+
+    const NAME: &'static str = "minirt";
+
+    fn block_on<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
+        Ok(Runtime::new().block_on(main(MinirtLoop)))
     }
 
-    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
-        Box::pin(minirt::sleep(duration))
+    fn spawn<F>(&self, future: F) -> MinirtTask<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        MinirtTask(minirt::spawn(future))
     }
 
-    fn spawn_named(&self, name: &'static str, task: LocalFuture<()>) -> LocalFuture<()> {
-        let task = minirt::spawn_named(name, task);
-        Box::pin(async move { join(task).await.unwrap_or_default() })
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + 'static {
+        minirt::sleep(duration)
     }
 
-    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
-        if !self.virtual_clock {
-            let helper = minirt::spawn_blocking(job);
-            return Box::pin(async move { join(helper).await.unwrap_or_default() });
-        }
-        let began = minirt::Instant::now();
-        let helper = minirt::spawn_blocking(move || {
-            HELPER_BLOCKED.with(|blocked| blocked.set(Some(Duration::ZERO)));
-            job();
-            HELPER_BLOCKED.with(Cell::take).unwrap_or_default()
-        });
-        Box::pin(async move {
-            let blocked = join(helper).await.unwrap_or_default();
-            minirt::sleep_until(began + blocked).await;
-        })
+    fn yield_now(&self) -> impl Future<Output = ()> + 'static {
+        minirt::yield_now()
+    }
+
+    fn spawn_blocking<T, C>(&self, call: C) -> MinirtTask<T>
+    where
+        C: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        MinirtTask(minirt::spawn_blocking(call))
     }
 
     fn task_count(&self) -> usize {
         minirt::task_count()
     }
+}
 
-    fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
-        Rc::new(mutex::named(name))
+/// A minirt task: its `JoinHandle`, whose error becomes a panic here.
+pub struct MinirtTask<T>(JoinHandle<T>);
+
+impl<T: 'static> Future for MinirtTask<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        Pin::new(&mut self.0).poll(cx).map(|result| match result {
+            Ok(output) => output,
+            Err(error) => resume_panic(error),
+        })
     }
 }
 
-/// Waits for a minirt task; its panic, if any, continues here. `None` if
-/// the task was cancelled.
-async fn join<T: 'static>(task: JoinHandle<T>) -> Option<T> {
-    task.await.map_err(resume_if_panic).ok()
+/// Continues a task's panic in its awaiter. A cancelled task cannot be
+/// awaited here: minirt cancels tasks only as the runtime goes, with their
+/// awaiters.
+fn resume_panic(error: JoinError) -> ! {
+    match error.into_panic() {
+        Some(payload) => panic::resume_unwind(payload),
+        None => panic!("a minirt task was cancelled while awaited"),
+    }
 }
 
-/// Re-raises a task's panic; a cancelled task is simply over.
-fn resume_if_panic(error: JoinError) {
-    if error.is_panic() {
-        let payload = error.into_panic();
-        panic::resume_unwind(payload.unwrap_or_else(|| Box::new("a minirt task panicked")));
+/// A minirt loop as a scenario sees it: the adapter, and on the virtual
+/// clock the bookkeeping of helper threads' blocking calls.
+struct MinirtEventLoop {
+    /// Whether the loop runs on the virtual clock.
+    virtual_clock: bool,
+}
+
+impl EventLoop for MinirtEventLoop {
+    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
+        Box::pin(LocalRuntime::spawn(&MinirtLoop, task))
+    }
+
+    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
+        Box::pin(LocalRuntime::sleep(&MinirtLoop, duration))
+    }
+
+    fn spawn_named(&self, name: &'static str, task: LocalFuture<()>) -> LocalFuture<()> {
+        Box::pin(MinirtLoop.spawn_named(name, task))
+    }
+
+    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
+        if !self.virtual_clock {
+            return Box::pin(LocalRuntime::spawn_blocking(&MinirtLoop, job));
+        }
+        let began = minirt::Instant::now();
+        let helper = LocalRuntime::spawn_blocking(&MinirtLoop, move || {
+            HELPER_BLOCKED.with(|blocked| blocked.set(Some(Duration::ZERO)));
+            job();
+            HELPER_BLOCKED.with(Cell::take).unwrap_or_default()
+        });
+        Box::pin(async move {
+            let blocked = helper.await;
+            minirt::sleep_until(began + blocked).await;
+        })
+    }
+
+    fn task_count(&self) -> usize {
+        LocalRuntime::task_count(&MinirtLoop)
+    }
+
+    fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
+        Rc::new(mutex::named(name))
     }
 }
 

@@ -1,21 +1,23 @@
 //! `smol`: smol's `LocalExecutor` with async-io timers; its multi-threaded
 //! `Executor` on two threads for A2.
 //!
-//! smol has no task count, so [`TaskCounter`] counts. smol cancels a task
-//! whose handle is dropped; the interface promises detach, so `Detached`
-//! detaches on drop.
+//! [`SmolLoop`] is the one adapter of smol's single-threaded executor (see
+//! [`adapter`](super::adapter)). smol has no task count, so [`TaskCounter`]
+//! counts. smol cancels a task whose handle is dropped; the interface
+//! promises detach, so [`SmolTask`] detaches on drop.
 
+use super::adapter::{LocalRuntime, TaskCounter};
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
     AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
-    TaskCounter,
 };
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use anyhow::Context as _;
 use async_executor::{Executor, LocalExecutor, Task};
 use async_io::Timer;
 use std::future::Future;
+use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -36,46 +38,103 @@ pub fn backend() -> Backend {
 /// Makes single-threaded `LocalExecutor` loops.
 struct SmolLocal;
 
-/// One `LocalExecutor` loop, as a scenario sees it.
-struct LocalLoop {
-    /// The executor; tasks hold a handle to the loop, so it lives as long as they do.
-    executor: Rc<LocalExecutor<'static>>,
-    /// Live spawned tasks.
-    tasks: TaskCounter,
-}
-
 impl AsyncBackend for SmolLocal {
     fn clock(&self) -> Arc<dyn Clock> {
         Arc::new(SystemClock::new())
     }
 
     fn run(&self, main: Main) -> anyhow::Result<()> {
-        let executor = Rc::new(LocalExecutor::new());
-        let handle = Rc::new(LocalLoop {
-            executor: Rc::clone(&executor),
-            tasks: TaskCounter::default(),
-        });
-        // `async_io::block_on` also drives the timers while it waits.
-        async_io::block_on(executor.run(main(handle)));
+        SmolLoop::block_on(|event_loop| main(Rc::new(event_loop)))?;
         Ok(())
     }
 }
 
-impl EventLoop for LocalLoop {
-    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
-        Box::pin(Detached(Some(self.executor.spawn(self.tasks.track(task)))))
+/// smol's `LocalExecutor`, the one adapter every part of concur drives
+/// smol through ([`LocalRuntime`]).
+#[derive(Clone)]
+pub struct SmolLoop {
+    /// The executor; tasks hold a handle to the loop, so it lives as long as they do.
+    executor: Rc<LocalExecutor<'static>>,
+    /// Live spawned tasks.
+    tasks: TaskCounter,
+}
+
+impl SmolLoop {
+    /// A fresh executor with no task.
+    fn new() -> Self {
+        SmolLoop {
+            executor: Rc::new(LocalExecutor::new()),
+            tasks: TaskCounter::default(),
+        }
     }
 
-    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
-        Box::pin(sleep(duration))
+    /// As [`LocalRuntime::block_on`], but under futures-lite's `block_on`,
+    /// which drives no reactor: async-io then turns its timers on a helper
+    /// thread of its own. That is async-executor alone, a row of the bench.
+    pub fn block_on_without_reactor<F: Future>(main: impl FnOnce(Self) -> F) -> F::Output {
+        let event_loop = Self::new();
+        let executor = Rc::clone(&event_loop.executor);
+        futures_lite::future::block_on(executor.run(main(event_loop)))
+    }
+}
+
+impl LocalRuntime for SmolLoop {
+    type Task<T: 'static> = SmolTask<T>;
+
+    const NAME: &'static str = "smol";
+
+    fn block_on<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
+        let event_loop = Self::new();
+        let executor = Rc::clone(&event_loop.executor);
+        // `async_io::block_on` also drives the timers while it waits.
+        Ok(async_io::block_on(executor.run(main(event_loop))))
     }
 
-    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
-        Box::pin(::smol::unblock(job))
+    fn spawn<F>(&self, future: F) -> SmolTask<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        SmolTask(Some(self.executor.spawn(self.tasks.track(future))))
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + 'static {
+        sleep(duration)
+    }
+
+    fn yield_now(&self) -> impl Future<Output = ()> + 'static {
+        futures_lite::future::yield_now()
+    }
+
+    fn spawn_blocking<T, C>(&self, call: C) -> SmolTask<T>
+    where
+        C: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        // A task awaiting the helper, as minirt runs it, so that it counts.
+        LocalRuntime::spawn(self, ::smol::unblock(call))
     }
 
     fn task_count(&self) -> usize {
         self.tasks.count_with_main()
+    }
+}
+
+impl EventLoop for SmolLoop {
+    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
+        Box::pin(LocalRuntime::spawn(self, task))
+    }
+
+    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
+        Box::pin(LocalRuntime::sleep(self, duration))
+    }
+
+    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
+        Box::pin(LocalRuntime::spawn_blocking(self, job))
+    }
+
+    fn task_count(&self) -> usize {
+        LocalRuntime::task_count(self)
     }
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
@@ -128,7 +187,7 @@ impl ParallelBackend for SmolParallel {
 
 impl ParallelLoop for ParallelSmol {
     fn spawn(&self, task: SendFuture<()>) -> SendFuture<()> {
-        Box::pin(Detached(Some(self.executor.spawn(task))))
+        Box::pin(SmolTask(Some(self.executor.spawn(task))))
     }
 
     fn sleep(&self, duration: Duration) -> SendFuture<()> {
@@ -141,12 +200,13 @@ async fn sleep(duration: Duration) {
     Timer::after(duration).await;
 }
 
-/// A smol task that is detached, not cancelled, when its handle is dropped.
+/// A smol task that is detached, not cancelled, when its handle is dropped
+/// (smol cancels a task whose handle goes), as every runtime here does.
 ///
 /// - The option is `Some` until the handle is dropped.
-struct Detached<T>(Option<Task<T>>);
+pub struct SmolTask<T>(Option<Task<T>>);
 
-impl<T> Future for Detached<T> {
+impl<T> Future for SmolTask<T> {
     type Output = T;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
@@ -158,7 +218,7 @@ impl<T> Future for Detached<T> {
     }
 }
 
-impl<T> Drop for Detached<T> {
+impl<T> Drop for SmolTask<T> {
     fn drop(&mut self) {
         if let Some(task) = self.0.take() {
             task.detach();

@@ -1,25 +1,30 @@
 //! `tokio`: tokio's current-thread runtime with a `LocalSet`; its
 //! multi-thread runtime on two workers for A2.
 //!
-//! The `LocalSet` lets tasks be `!Send`, as on every single-threaded loop
-//! here. tokio's live-task count is not public on a stable build without
-//! extra flags, so [`TaskCounter`] counts, as for smol.
+//! [`TokioLoop`] is the one adapter of the current-thread runtime (see
+//! [`adapter`](super::adapter)). The `LocalSet` lets tasks be `!Send`, as
+//! on every single-threaded loop here. tokio's live-task count is not
+//! public on a stable build without extra flags, so [`TaskCounter`]
+//! counts, as for smol.
 
+use super::adapter::{LocalRuntime, TaskCounter};
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
     AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
-    TaskCounter,
 };
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use ::tokio::runtime::{Builder, Handle, RuntimeFlavor};
 use ::tokio::task::{JoinError, JoinHandle, LocalSet};
 use anyhow::Context as _;
 use std::future::Future;
+use std::io;
 use std::panic;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// The `tokio` backend.
@@ -35,45 +40,81 @@ pub fn backend() -> Backend {
 /// Makes current-thread runtimes.
 struct TokioLocal;
 
-/// One current-thread runtime, as a scenario sees it.
-struct LocalLoop {
-    /// Live spawned tasks.
-    tasks: TaskCounter,
-}
-
 impl AsyncBackend for TokioLocal {
     fn clock(&self) -> Arc<dyn Clock> {
         Arc::new(SystemClock::new())
     }
 
     fn run(&self, main: Main) -> anyhow::Result<()> {
-        let runtime = Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .context("building a tokio current-thread runtime")?;
-        let handle = Rc::new(LocalLoop {
-            tasks: TaskCounter::default(),
-        });
-        LocalSet::new().block_on(&runtime, main(handle));
-        Ok(())
+        TokioLoop::block_on(|event_loop| main(Rc::new(event_loop)))
+            .context("building a tokio current-thread runtime")
     }
 }
 
-impl EventLoop for LocalLoop {
-    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
-        Box::pin(join(::tokio::task::spawn_local(self.tasks.track(task))))
+/// tokio's current-thread runtime with a `LocalSet`, the one adapter every
+/// part of concur drives tokio through ([`LocalRuntime`]). `spawn_local`
+/// finds the `LocalSet` itself, so it carries only the task count.
+#[derive(Debug, Clone, Default)]
+pub struct TokioLoop {
+    /// Live spawned tasks.
+    tasks: TaskCounter,
+}
+
+impl LocalRuntime for TokioLoop {
+    type Task<T: 'static> = TokioTask<T>;
+
+    const NAME: &'static str = "tokio";
+
+    fn block_on<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
+        let runtime = Builder::new_current_thread().enable_time().build()?;
+        Ok(LocalSet::new().block_on(&runtime, main(TokioLoop::default())))
     }
 
-    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
-        Box::pin(::tokio::time::sleep(duration))
+    fn spawn<F>(&self, future: F) -> TokioTask<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        TokioTask(::tokio::task::spawn_local(self.tasks.track(future)))
     }
 
-    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
-        Box::pin(join(::tokio::task::spawn_blocking(job)))
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + 'static {
+        ::tokio::time::sleep(duration)
+    }
+
+    fn yield_now(&self) -> impl Future<Output = ()> + 'static {
+        ::tokio::task::yield_now()
+    }
+
+    fn spawn_blocking<T, C>(&self, call: C) -> TokioTask<T>
+    where
+        C: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        // A task awaiting the helper, as minirt runs it, so that it counts.
+        LocalRuntime::spawn(self, TokioTask(::tokio::task::spawn_blocking(call)))
     }
 
     fn task_count(&self) -> usize {
         self.tasks.count_with_main()
+    }
+}
+
+impl EventLoop for TokioLoop {
+    fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
+        Box::pin(LocalRuntime::spawn(self, task))
+    }
+
+    fn sleep(&self, duration: Duration) -> LocalFuture<()> {
+        Box::pin(LocalRuntime::sleep(self, duration))
+    }
+
+    fn spawn_blocking(&self, job: BlockingJob) -> LocalFuture<()> {
+        Box::pin(LocalRuntime::spawn_blocking(self, job))
+    }
+
+    fn task_count(&self) -> usize {
+        LocalRuntime::task_count(self)
     }
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
@@ -156,7 +197,7 @@ impl Clock for WorkerClock {
 
 impl ParallelLoop for ParallelTokio {
     fn spawn(&self, task: SendFuture<()>) -> SendFuture<()> {
-        Box::pin(join(self.runtime.spawn(task)))
+        Box::pin(TokioTask(self.runtime.spawn(task)))
     }
 
     fn sleep(&self, duration: Duration) -> SendFuture<()> {
@@ -164,17 +205,26 @@ impl ParallelLoop for ParallelTokio {
     }
 }
 
-/// Waits for a tokio task; its panic, if any, continues here.
-async fn join(task: JoinHandle<()>) {
-    if let Err(error) = task.await {
-        resume_if_panic(error);
+/// A tokio task: its `JoinHandle`, whose error becomes a panic here.
+pub struct TokioTask<T>(JoinHandle<T>);
+
+impl<T> Future for TokioTask<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        Pin::new(&mut self.0).poll(cx).map(|result| match result {
+            Ok(output) => output,
+            Err(error) => resume_panic(error),
+        })
     }
 }
 
-/// Re-raises a task's panic; a cancelled task (runtime shutting down) is
-/// simply over.
-fn resume_if_panic(error: JoinError) {
+/// Continues a task's panic in its awaiter. A cancelled task cannot be
+/// awaited here: tokio cancels tasks only as the runtime shuts down, after
+/// their awaiters are done.
+fn resume_panic(error: JoinError) -> ! {
     if error.is_panic() {
         panic::resume_unwind(error.into_panic());
     }
+    panic!("a tokio task was cancelled while awaited")
 }

@@ -53,7 +53,7 @@ pub fn check_child(suite: Suite, backend: &str, n: usize) -> Result<(), String> 
 pub fn child_main(suite: Suite, backend: &str, n: usize) -> Result<()> {
     let metrics = measure(suite, backend, n)?;
     let line = serde_json::to_string(&metrics).context("encoding the metrics")?;
-    crate::cli::say(line)
+    crate::output::console::say(line)
 }
 
 /// One measurement of `suite` on `backend` at size `n`, in this process.

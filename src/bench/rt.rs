@@ -1,11 +1,14 @@
-//! One interface over the four single-threaded async executors the suites
-//! compare, so that each suite is written once and runs the same code on
-//! every one of them.
+//! The four single-threaded async executors the suites compare, each
+//! through its one adapter ([`LocalRuntime`], the same the backends and
+//! the examples use), so that each suite is written once and runs the same
+//! code on every one of them.
 //!
 //! The interface is static (a trait with generic methods, no boxing), so a
-//! suite pays exactly what the runtime charges for a spawn, a wake or a
-//! timer, and nothing for the adapter. `child.rs` calls [`drive`] with a
-//! [`Job`]; the suites are in `tasks.rs`.
+//! suite pays what the runtime charges for a spawn, a wake or a timer, plus,
+//! on smol and tokio, the adapter's task count (an `Rc`'d counter bumped and
+//! a guard dropped per task; minirt counts in its registry anyway), and
+//! nothing for dispatch. `child.rs` calls [`drive`] with a [`Job`]; the
+//! suites are in `tasks.rs`.
 //!
 //! The four:
 //!
@@ -23,11 +26,12 @@
 //! through `Rc` (as a single-threaded program would); `spawn_local` is
 //! tokio's way to spawn such tasks on a current-thread runtime.
 
-use async_executor::LocalExecutor;
+use crate::backend::adapter::LocalRuntime;
+use crate::backend::minirt::MinirtLoop;
+use crate::backend::smol::SmolLoop;
+use crate::backend::tokio::TokioLoop;
 use minirt::TimerQueueKind;
 use std::future::Future;
-use std::rc::Rc;
-use std::time::Duration;
 
 /// The async backends, in the order the tables show them.
 pub(crate) const ASYNC_BACKENDS: [&str; 4] = ["minirt", "smol", "tokio", "async-executor"];
@@ -37,34 +41,13 @@ pub(crate) const ASYNC_BACKENDS: [&str; 4] = ["minirt", "smol", "tokio", "async-
 /// of the queue, which the timers suite measures at 1M.
 pub(crate) const MINIRT_QUEUE_BACKENDS: [&str; 2] = ["minirt-heap", "minirt-ordered-map"];
 
-/// What a suite needs from an executor: spawn, join, sleep and yield.
-pub(crate) trait Rt: Clone + 'static {
-    /// The runtime's join handle for a task returning `T`.
-    type Handle<T: 'static>;
-
-    /// Spawns `future` on the running executor.
-    fn spawn<F>(&self, future: F) -> Self::Handle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static;
-
-    /// Waits for a task; a failed task (it never fails here) panics.
-    fn join<T: 'static>(handle: Self::Handle<T>) -> impl Future<Output = T>;
-
-    /// The runtime's own sleep.
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
-
-    /// Gives the other ready tasks a turn.
-    fn yield_now(&self) -> impl Future<Output = ()>;
-}
-
 /// A suite's body, generic over the executor it runs on.
 pub(crate) trait Job {
     /// What the body measured.
     type Output;
 
     /// Runs the body on `rt`, inside the executor's `block_on`.
-    fn run<R: Rt>(self, rt: R) -> impl Future<Output = Self::Output>;
+    fn run<R: LocalRuntime>(self, rt: R) -> impl Future<Output = Self::Output>;
 }
 
 /// Runs `job` on the executor called `backend` (one of [`ASYNC_BACKENDS`]
@@ -78,110 +61,13 @@ pub(crate) fn drive<J: Job>(backend: &str, job: J) -> Option<J::Output> {
                 _ => TimerQueueKind::Wheel,
             };
             let runtime = minirt::Runtime::builder().timer_queue(queue).build();
-            runtime.block_on(job.run(Minirt))
+            MinirtLoop::block_on_runtime(&runtime, |rt| job.run(rt))
         }
-        "smol" => {
-            let executor = Rc::new(LocalExecutor::new());
-            let rt = Smol(Rc::clone(&executor));
-            async_io::block_on(executor.run(job.run(rt)))
-        }
+        "smol" => SmolLoop::block_on(|rt| job.run(rt)).expect("smol's executor needs no resources"),
         "tokio" => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-                .expect("a current-thread tokio runtime builds");
-            tokio::task::LocalSet::new().block_on(&runtime, job.run(Tokio))
+            TokioLoop::block_on(|rt| job.run(rt)).expect("a current-thread tokio runtime builds")
         }
-        "async-executor" => {
-            let executor = Rc::new(LocalExecutor::new());
-            let rt = Smol(Rc::clone(&executor));
-            futures_lite::future::block_on(executor.run(job.run(rt)))
-        }
+        "async-executor" => SmolLoop::block_on_without_reactor(|rt| job.run(rt)),
         _ => return None,
     })
-}
-
-/// minirt, through its free functions (the runtime is found by context).
-#[derive(Clone, Copy)]
-struct Minirt;
-
-impl Rt for Minirt {
-    type Handle<T: 'static> = minirt::JoinHandle<T>;
-
-    fn spawn<F>(&self, future: F) -> Self::Handle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        minirt::spawn(future)
-    }
-
-    async fn join<T: 'static>(handle: Self::Handle<T>) -> T {
-        handle.await.expect("a bench task never fails")
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        minirt::sleep(duration).await;
-    }
-
-    async fn yield_now(&self) {
-        minirt::yield_now().await;
-    }
-}
-
-/// A `LocalExecutor` (smol's, or async-executor's under another block_on)
-/// with async-io timers.
-#[derive(Clone)]
-struct Smol(Rc<LocalExecutor<'static>>);
-
-impl Rt for Smol {
-    type Handle<T: 'static> = async_executor::Task<T>;
-
-    fn spawn<F>(&self, future: F) -> Self::Handle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        self.0.spawn(future)
-    }
-
-    async fn join<T: 'static>(handle: Self::Handle<T>) -> T {
-        handle.await
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        async_io::Timer::after(duration).await;
-    }
-
-    async fn yield_now(&self) {
-        futures_lite::future::yield_now().await;
-    }
-}
-
-/// tokio's current-thread runtime, tasks in a `LocalSet`.
-#[derive(Clone, Copy)]
-struct Tokio;
-
-impl Rt for Tokio {
-    type Handle<T: 'static> = tokio::task::JoinHandle<T>;
-
-    fn spawn<F>(&self, future: F) -> Self::Handle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        tokio::task::spawn_local(future)
-    }
-
-    async fn join<T: 'static>(handle: Self::Handle<T>) -> T {
-        handle.await.expect("a bench task never fails")
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        tokio::time::sleep(duration).await;
-    }
-
-    async fn yield_now(&self) {
-        tokio::task::yield_now().await;
-    }
 }

@@ -1,4 +1,4 @@
-//! The suites on async executors, each written once against [`Rt`] and run
+//! The suites on async executors, each written once against [`LocalRuntime`] and run
 //! by [`drive`](super::rt::drive) on minirt, smol, tokio and async-executor.
 //!
 //! Each job times only its work (a [`Stopwatch`] around it), and reads
@@ -6,7 +6,8 @@
 
 use super::measure::{metrics, ms, peak_rss_mib, percentile, rss_bytes, seeded_sleeps};
 use super::measure::{Metrics, Stopwatch};
-use super::rt::{Job, Rt};
+use super::rt::Job;
+use crate::backend::adapter::LocalRuntime;
 use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
 use std::rc::Rc;
@@ -23,7 +24,7 @@ pub(crate) struct Timers(pub(crate) usize);
 impl Job for Timers {
     type Output = Metrics;
 
-    async fn run<R: Rt>(self, rt: R) -> Metrics {
+    async fn run<R: LocalRuntime>(self, rt: R) -> Metrics {
         let sleeps = seeded_sleeps(self.0, SEED);
         let longest = sleeps.iter().copied().max().unwrap_or_default();
         let watch = Stopwatch::start();
@@ -35,7 +36,7 @@ impl Job for Timers {
             })
             .collect();
         for handle in handles {
-            R::join(handle).await;
+            handle.await;
         }
         let overhead = watch.wall().saturating_sub(longest);
         metrics([
@@ -52,12 +53,12 @@ pub(crate) struct Spawn(pub(crate) usize);
 impl Job for Spawn {
     type Output = Metrics;
 
-    async fn run<R: Rt>(self, rt: R) -> Metrics {
+    async fn run<R: LocalRuntime>(self, rt: R) -> Metrics {
         let watch = Stopwatch::start();
         let handles: Vec<_> = (0..self.0).map(|i| rt.spawn(async move { i })).collect();
         let mut sum = 0usize;
         for handle in handles {
-            sum = sum.wrapping_add(R::join(handle).await);
+            sum = sum.wrapping_add(handle.await);
         }
         let wall = watch.wall();
         // The sum keeps the tasks' results alive, so no step is optimized out.
@@ -112,7 +113,7 @@ impl Baton {
 impl Job for PingPong {
     type Output = Metrics;
 
-    async fn run<R: Rt>(self, rt: R) -> Metrics {
+    async fn run<R: LocalRuntime>(self, rt: R) -> Metrics {
         let baton = Rc::new(Baton::default());
         let rounds = self.0;
         let player = |side: usize| {
@@ -126,8 +127,8 @@ impl Job for PingPong {
         };
         let watch = Stopwatch::start();
         let (ping, pong) = (player(0), player(1));
-        R::join(ping).await;
-        R::join(pong).await;
+        ping.await;
+        pong.await;
         let wall = watch.wall();
         metrics([
             ("ns_per_round_trip", wall.as_nanos() as f64 / rounds as f64),
@@ -143,7 +144,7 @@ pub(crate) struct Precision(pub(crate) usize);
 impl Job for Precision {
     type Output = Metrics;
 
-    async fn run<R: Rt>(self, rt: R) -> Metrics {
+    async fn run<R: LocalRuntime>(self, rt: R) -> Metrics {
         let watch = Stopwatch::start();
         let short = lateness(self.0, Duration::from_millis(1), |d| rt.sleep(d)).await;
         let long = lateness(self.0 / 5, Duration::from_millis(10), |d| rt.sleep(d)).await;
@@ -185,7 +186,7 @@ pub(crate) struct Memory(pub(crate) usize);
 impl Job for Memory {
     type Output = Metrics;
 
-    async fn run<R: Rt>(self, rt: R) -> Metrics {
+    async fn run<R: LocalRuntime>(self, rt: R) -> Metrics {
         let n = self.0;
         let started = Rc::new(Cell::new(0usize));
         let mut handles = Vec::with_capacity(2 * n);
@@ -221,7 +222,7 @@ impl Job for Memory {
 
 /// Yields until `count` tasks have been polled once (each bumps `started`),
 /// so that every task has registered its waker or timer before RSS is read.
-async fn settle<R: Rt>(rt: &R, started: &Cell<usize>, count: usize) {
+async fn settle<R: LocalRuntime>(rt: &R, started: &Cell<usize>, count: usize) {
     while started.get() < count {
         rt.yield_now().await;
     }

@@ -12,6 +12,7 @@
 //! It costs a few microseconds of CPU per wake, which [`Noise::cpu`] lets
 //! the run subtract from its own CPU time.
 
+use crate::trace::{Kind, Trace};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -141,4 +142,30 @@ fn thread_cpu_time() -> Duration {
     let seconds = u64::try_from(time.tv_sec).unwrap_or(0);
     let nanos = u32::try_from(time.tv_nsec).unwrap_or(0);
     Duration::new(seconds, nanos)
+}
+
+/// How late the latest sleep woke whose deadline came while the loop was
+/// idle (no poll running): then nothing in the loop kept the task waiting,
+/// so its lateness is the machine's (and the runtime's timer), not the
+/// story's. `None` if no such sleep fired. The check allows for it.
+///
+/// # Examples
+///
+/// ```
+/// let trace = concur::trace::Trace::default();
+/// assert_eq!(concur::check::noise::idle_lateness(&trace), None);
+/// ```
+pub fn idle_lateness(trace: &Trace) -> Option<Duration> {
+    let polls = trace.polls();
+    let busy_at = |deadline: Duration| {
+        (polls.iter()).any(|&(_, begin, end)| begin <= deadline && deadline <= end)
+    };
+    (trace.events.iter())
+        .filter_map(|event| match event.kind {
+            Kind::SleepFired { deadline, .. } if !busy_at(deadline) => {
+                Some(event.at.saturating_sub(deadline))
+            }
+            _ => None,
+        })
+        .max()
 }

@@ -8,8 +8,8 @@
 use super::args::UsageError;
 use super::commands::check_output_path;
 use super::interrupt::{Interrupt, OnSignal};
-use super::say;
 use crate::bench::{self, goals, plan, Suite};
+use crate::output::console::say;
 use crate::sort;
 use clap::Args;
 use std::io::{IsTerminal, Write};

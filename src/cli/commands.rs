@@ -8,12 +8,12 @@ use super::args::{self, UsageError};
 use super::interrupt::{Interrupt, OnSignal};
 use super::summary;
 use super::{compare, guard};
-use super::{say, CommonArgs, CompareArgs, RunArgs};
+use super::{CommonArgs, CompareArgs, RunArgs};
 use crate::backend::{self, Backend};
+use crate::output::console::{progress, say};
 use crate::report;
 use crate::scenario::{self, Scenario, SortOptions};
 use crate::sort;
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -28,8 +28,8 @@ pub(super) const MAIN_UNIT: Duration = Duration::from_millis(500);
 pub(super) fn list() -> anyhow::Result<()> {
     let mut text = String::from("Scenarios (section of the article, or our addition A1..A4):\n");
     for scenario in scenario::all() {
-        let (name, section) = (scenario.name(), scenario.section());
-        text += &format!("  {name:<24} {section:<7} {}\n", scenario.about());
+        let (name, section) = (scenario.meta().name, scenario.meta().section);
+        text += &format!("  {name:<24} {section:<7} {}\n", scenario.meta().about);
         let backends = applicable(scenario, backend::Options::default()).join(", ");
         text += &format!("  {:<32} runs on: {backends}\n", "");
     }
@@ -49,7 +49,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = args.scenario;
     let backends = chosen_backends(scenario, &args.backends, &args.common)?;
     let names: Vec<&str> = backends.iter().map(Backend::name).collect();
-    args::check_flags(&[scenario.name()], &names, &args.common)?;
+    args::check_flags(&[scenario.meta().name], &names, &args.common)?;
     let sort = sort_options(&args.common, sort::DEFAULT_LISTS, sort::DEFAULT_LEN)?;
     check_python_sort(scenario, &backends, &sort)?;
     let options = scenario::Options {
@@ -69,7 +69,11 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
             break;
         }
         let unit = humantime::format_duration(args.unit);
-        let header = format!("{} on {} (unit {unit})", scenario.name(), backend.name());
+        let header = format!(
+            "{} on {} (unit {unit})",
+            scenario.meta().name,
+            backend.name()
+        );
         say(format!("== {header} =="))?;
         let (name, choices) = (backend.name(), backend_options(&args.common));
         let timeout = guard::DEFAULT_TIMEOUT;
@@ -91,7 +95,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         say(format!("-> {summary}\n"))?;
     }
     if let Some(path) = &args.trace {
-        crate::trace::json::write(path, &runs)?;
+        report::trace::write(path, &runs)?;
         progress(format_args!("wrote {}\n", path.display()));
     }
     let interrupted = interrupt.error("the runs that finished are above");
@@ -110,7 +114,7 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         // Naming a scenario twice runs it once.
         if !scenarios
             .iter()
-            .any(|known| known.name() == scenario.name())
+            .any(|known| known.meta().name == scenario.meta().name)
         {
             scenarios.push(scenario);
         }
@@ -129,7 +133,7 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     };
     let backends = backend_options(&args.common);
     let pairs = compare::pairs(&scenarios, &args.backends, backends)?;
-    let scenario_names: Vec<&str> = pairs.iter().map(|pair| pair.0.name()).collect();
+    let scenario_names: Vec<&str> = pairs.iter().map(|pair| pair.0.meta().name).collect();
     let backend_names: Vec<&str> = pairs.iter().map(|pair| pair.1).collect();
     args::check_flags(&scenario_names, &backend_names, &args.common)?;
     let named: Vec<(&str, &str)> = scenario_names.into_iter().zip(backend_names).collect();
@@ -190,12 +194,6 @@ pub(super) fn main_job() -> anyhow::Result<()> {
     results.status()
 }
 
-/// Reports progress on stderr. A closed stderr only loses the progress: it
-/// must not stop the run (`eprint!` would panic).
-pub(super) fn progress(text: std::fmt::Arguments<'_>) {
-    let _ = std::io::stderr().write_fmt(text);
-}
-
 /// The backends `scenario` runs on here: those named, or all it applies to.
 pub(super) fn chosen_backends(
     scenario: &dyn Scenario,
@@ -204,7 +202,7 @@ pub(super) fn chosen_backends(
 ) -> anyhow::Result<Vec<Backend>> {
     let runs_on = applicable(scenario, backend_options(common));
     if let Some(refused) = named.iter().find(|name| !runs_on.contains(name)) {
-        let (name, model) = (scenario.name(), scenario.model().describe());
+        let (name, model) = (scenario.meta().name, scenario.meta().model.describe());
         let message = format!(
             "{name} needs {model}, which {refused} does not offer; {name} runs on: {}",
             runs_on.join(", ")
@@ -224,7 +222,7 @@ fn applicable(scenario: &dyn Scenario, options: backend::Options) -> Vec<&'stati
     let all = backend::all(options);
     let runs_it = all
         .iter()
-        .filter(|backend| backend.supports(scenario.model()));
+        .filter(|backend| backend.supports(scenario.meta().model));
     runs_it.map(Backend::name).collect()
 }
 
@@ -259,7 +257,7 @@ pub(super) fn check_python_sort(
     sort: &SortOptions,
 ) -> Result<(), UsageError> {
     let pairs: Vec<(&str, &str)> = (backends.iter())
-        .map(|backend| (scenario.name(), backend.name()))
+        .map(|backend| (scenario.meta().name, backend.name()))
         .collect();
     args::check_python_sort(&pairs, sort.size())
 }

@@ -7,14 +7,15 @@
 //! still printed (and written as JSON).
 
 use super::args::UsageError;
-use super::commands::progress;
 use super::guard::{self, Stopped};
 use super::interrupt::{Interrupt, Interrupted};
 use crate::backend::{self, Backend};
 use crate::check::Judgement;
+use crate::output::console::progress;
 use crate::report::table::duration;
 use crate::report::Failed;
-use crate::scenario::{self, Run, Scenario};
+use crate::run::Run;
+use crate::scenario::{self, Scenario};
 use std::time::Duration;
 
 /// What a comparison produced.
@@ -114,7 +115,7 @@ pub(super) fn pairs(
     for &scenario in scenarios {
         for backend in backend::all(backend_options) {
             let wanted = only.is_empty() || only.contains(&backend.name());
-            if wanted && backend.supports(scenario.model()) {
+            if wanted && backend.supports(scenario.meta().model) {
                 pairs.push((scenario, backend.name()));
             }
         }
@@ -178,7 +179,7 @@ pub(super) fn run_all(
             results.interrupted = interrupt.error(SHOWN);
             break;
         }
-        let label = format!("{} on {backend}", scenario.name());
+        let label = format!("{} on {backend}", scenario.meta().name);
         progress(format_args!(
             "[{:>2}/{}] {label:<36} ",
             number + 1,

@@ -15,7 +15,8 @@
 use crate::backend;
 use crate::children;
 use crate::report::Failed;
-use crate::scenario::{self, Run, Scenario};
+use crate::run::Run;
+use crate::scenario::{self, Scenario};
 use std::any::Any;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -57,7 +58,7 @@ pub(super) fn run(
 ) -> Result<Run, Stopped> {
     let failed = |reason: String| {
         Stopped::Failed(Failed {
-            scenario: scenario.name(),
+            scenario: scenario.meta().name,
             backend,
             reason,
         })
@@ -68,7 +69,7 @@ pub(super) fn run(
     // Backends hold `!Send` executors, so the run's thread builds its own.
     let work = move || {
         owner.adopt_this_thread();
-        let result = inject_fault(scenario.name(), backend).and_then(|()| {
+        let result = inject_fault(scenario.meta().name, backend).and_then(|()| {
             let backend =
                 backend::find(backend, backend_options).expect("a backend named by the CLI");
             scenario::run(scenario, &backend, &options).map_err(|error| format!("{error:#}"))
@@ -76,7 +77,7 @@ pub(super) fn run(
         // The receiver is gone only if the run was abandoned: nobody to tell.
         let _ = sender.send(result);
     };
-    let name = format!("{} on {backend}", scenario.name());
+    let name = format!("{} on {backend}", scenario.meta().name);
     let thread = std::thread::Builder::new().name(name).spawn(work);
     let thread = thread.map_err(|error| failed(format!("could not start its thread: {error}")))?;
     let waited = wait(&receiver, thread, timeout, interrupted);

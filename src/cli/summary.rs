@@ -4,7 +4,7 @@
 use crate::backend::python;
 use crate::check::Judgement;
 use crate::report::{self, table::duration};
-use crate::scenario::Run;
+use crate::run::Run;
 
 /// One line about one run: its total, times, threads, value and verdict.
 pub fn one_run(run: &Run, runs: &[Run]) -> String {

@@ -1,15 +1,17 @@
 //! `concur timeline`: run a scenario and draw who ran when, as SVG or as a
 //! Unicode Gantt chart in the terminal (the default).
 
-use super::args::{parse_backend, parse_scenario, parse_stall_threshold, parse_unit};
+use super::args::{parse_backend, parse_scenario};
 use super::commands::{
     available, check_output_path, check_python_sort, chosen_backends, sort_options,
 };
 use super::interrupt::{Interrupt, OnSignal};
-use super::{say, CommonArgs};
+use super::CommonArgs;
+use crate::output::console::say;
 use crate::scenario::{self, Scenario};
 use crate::sort;
 use crate::timeline::{svg, text, Picture};
+use crate::units::{parse_stall_threshold, parse_unit};
 use clap::Args;
 use std::io::Write as _;
 use std::path::PathBuf;

@@ -10,7 +10,6 @@
 
 use super::Sleeper;
 use crate::clock::Clock;
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -167,42 +166,5 @@ impl Sleeper for Handle {
 
     fn sleep(&self, duration: Duration) -> Self::Sleep {
         EventLoop::sleep(&**self, duration)
-    }
-}
-
-/// Counts live tasks, for runtimes that do not expose the number (smol,
-/// tokio's current-thread runtime without unstable metrics).
-///
-/// A task counts from the moment it is spawned until its future is dropped,
-/// whether it finished or was cancelled.
-#[derive(Debug, Clone, Default)]
-pub struct TaskCounter {
-    /// Tasks spawned and not yet dropped.
-    live: Rc<Cell<usize>>,
-}
-
-impl TaskCounter {
-    /// Wraps `task` so that it counts as live until it is dropped.
-    pub fn track<F: Future>(&self, task: F) -> impl Future<Output = F::Output> {
-        self.live.set(self.live.get() + 1);
-        let guard = Uncount(self.live.clone());
-        async move {
-            let _guard = guard;
-            task.await
-        }
-    }
-
-    /// Live tasks plus one for the main task, as `asyncio.all_tasks` counts.
-    pub fn count_with_main(&self) -> usize {
-        self.live.get() + 1
-    }
-}
-
-/// Takes a task off the count when dropped.
-struct Uncount(Rc<Cell<usize>>);
-
-impl Drop for Uncount {
-    fn drop(&mut self) {
-        self.0.set(self.0.get().saturating_sub(1));
     }
 }

@@ -7,7 +7,7 @@
 
 use super::Failed;
 use crate::check::Judgement;
-use crate::scenario::Run;
+use crate::run::Run;
 use crate::stall;
 use serde::Serialize;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! the article's seconds; wall and CPU time are real time.
 
 use super::{note, Failed};
-use crate::scenario::Run;
+use crate::run::Run;
 use crate::stall;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};

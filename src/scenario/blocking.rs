@@ -5,7 +5,7 @@
 //! even received until 3, so they print at 7 and 8. The article's warning.
 
 use super::gather::MESSAGES;
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::event_loop::{gather, Handle};
@@ -15,21 +15,17 @@ use std::time::Duration;
 /// Scenario 6.
 pub struct Blocking;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "blocking",
+    section: "6",
+    about: "as gather, but THREE sleeps with a blocking call: the loop stalls",
+    model: Model::EventLoop,
+};
+
 impl Scenario for Blocking {
-    fn name(&self) -> &'static str {
-        "blocking"
-    }
-
-    fn section(&self) -> &'static str {
-        "6"
-    }
-
-    fn about(&self) -> &'static str {
-        "as gather, but THREE sleeps with a blocking call: the loop stalls"
-    }
-
-    fn model(&self) -> Model {
-        Model::EventLoop
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

@@ -7,7 +7,7 @@
 //! article warns; this is the cure.
 
 use super::gather::{expected_gather, MESSAGES};
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::Expected;
 use crate::model::event_loop::{gather, Handle};
@@ -17,21 +17,17 @@ use std::time::Duration;
 /// Addition A1.
 pub struct BlockingFixed;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "blocking-fixed",
+    section: "A1",
+    about: "as blocking, with the blocking call on a helper thread: no stall",
+    model: Model::EventLoop,
+};
+
 impl Scenario for BlockingFixed {
-    fn name(&self) -> &'static str {
-        "blocking-fixed"
-    }
-
-    fn section(&self) -> &'static str {
-        "A1"
-    }
-
-    fn about(&self) -> &'static str {
-        "as blocking, with the blocking call on a helper thread: no stall"
-    }
-
-    fn model(&self) -> Model {
-        Model::EventLoop
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

@@ -12,7 +12,7 @@ mod watchdog;
 
 pub use watchdog::{child_backends, child_main};
 
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::event_loop::{DeadlockFound, Handle, LoopMutex};
@@ -23,21 +23,17 @@ use std::time::Duration;
 /// Addition A3.
 pub struct Deadlock;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "deadlock",
+    section: "A3",
+    about: "two tasks take two async locks in opposite order: minirt names the cycle",
+    model: Model::EventLoop,
+};
+
 impl Scenario for Deadlock {
-    fn name(&self) -> &'static str {
-        "deadlock"
-    }
-
-    fn section(&self) -> &'static str {
-        "A3"
-    }
-
-    fn about(&self) -> &'static str {
-        "two tasks take two async locks in opposite order: minirt names the cycle"
-    }
-
-    fn model(&self) -> Model {
-        Model::EventLoop
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

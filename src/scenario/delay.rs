@@ -5,7 +5,7 @@
 //! spent with the CPU idle. The `threads` and `pool` scenarios reuse
 //! [`delay_message`] on worker threads.
 
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::Model;
@@ -14,21 +14,17 @@ use std::time::Duration;
 /// Scenario 1.
 pub struct Delay;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "delay",
+    section: "1",
+    about: "two delayed messages, one after the other",
+    model: Model::Sequential,
+};
+
 impl Scenario for Delay {
-    fn name(&self) -> &'static str {
-        "delay"
-    }
-
-    fn section(&self) -> &'static str {
-        "1"
-    }
-
-    fn about(&self) -> &'static str {
-        "two delayed messages, one after the other"
-    }
-
-    fn model(&self) -> Model {
-        Model::Sequential
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

@@ -4,7 +4,7 @@
 //! each sleep lets the others run, so everything is received at once and
 //! message k is printed at k. The async scenarios reuse [`delay_message`].
 
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::event_loop::{gather, Handle};
@@ -13,6 +13,14 @@ use std::time::Duration;
 
 /// Scenario 5.
 pub struct Gather;
+
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "gather",
+    section: "5",
+    about: "async: ONE..FIVE with delays 1..5, started together",
+    model: Model::EventLoop,
+};
 
 /// The five messages and their delays in units.
 pub const MESSAGES: [(u32, &str); 5] = [
@@ -24,20 +32,8 @@ pub const MESSAGES: [(u32, &str); 5] = [
 ];
 
 impl Scenario for Gather {
-    fn name(&self) -> &'static str {
-        "gather"
-    }
-
-    fn section(&self) -> &'static str {
-        "5"
-    }
-
-    fn about(&self) -> &'static str {
-        "async: ONE..FIVE with delays 1..5, started together"
-    }
-
-    fn model(&self) -> Model {
-        Model::EventLoop
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

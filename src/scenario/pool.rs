@@ -5,7 +5,7 @@
 //! here, so neither do we.
 
 use super::delay::delay_message;
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::workers::JobSet;
@@ -15,21 +15,17 @@ use std::time::Duration;
 /// Scenario 3.
 pub struct Pool;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "pool",
+    section: "3",
+    about: "the same on a pool of 2 workers; main logs each result as it arrives",
+    model: Model::Threads,
+};
+
 impl Scenario for Pool {
-    fn name(&self) -> &'static str {
-        "pool"
-    }
-
-    fn section(&self) -> &'static str {
-        "3"
-    }
-
-    fn about(&self) -> &'static str {
-        "the same on a pool of 2 workers; main logs each result as it arrives"
-    }
-
-    fn model(&self) -> Model {
-        Model::Threads
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

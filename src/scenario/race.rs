@@ -9,7 +9,7 @@
 //! [`FakeDb`]), so it happens every time, however busy the machine. Run on
 //! a pool of 5 workers with 2 jobs, as the article does.
 
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::workers::JobSet;
@@ -24,21 +24,17 @@ pub use fake_db::{FakeDb, PATIENCE};
 /// Scenario 7.
 pub struct Race;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "race",
+    section: "7",
+    about: "two threads read, compute, write a shared value, no lock: an update is lost",
+    model: Model::Threads,
+};
+
 impl Scenario for Race {
-    fn name(&self) -> &'static str {
-        "race"
-    }
-
-    fn section(&self) -> &'static str {
-        "7"
-    }
-
-    fn about(&self) -> &'static str {
-        "two threads read, compute, write a shared value, no lock: an update is lost"
-    }
-
-    fn model(&self) -> Model {
-        Model::Threads
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, unit: Duration) -> Expected {

@@ -7,7 +7,7 @@
 //! addition A2 runs this same [`update`] on several threads.
 
 use super::race::{expected_race, read_modify_write, FakeDb, Updates};
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::Expected;
 use crate::model::event_loop::{gather, Handle};
@@ -18,21 +18,17 @@ use std::time::Duration;
 /// Scenario 9.
 pub struct RaceAsync;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "race-async",
+    section: "9",
+    about: "the race as two tasks on one event loop: updates serialize, both count",
+    model: Model::EventLoop,
+};
+
 impl Scenario for RaceAsync {
-    fn name(&self) -> &'static str {
-        "race-async"
-    }
-
-    fn section(&self) -> &'static str {
-        "9"
-    }
-
-    fn about(&self) -> &'static str {
-        "the race as two tasks on one event loop: updates serialize, both count"
-    }
-
-    fn model(&self) -> Model {
-        Model::EventLoop
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, unit: Duration) -> Expected {

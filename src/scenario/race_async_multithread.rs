@@ -12,7 +12,7 @@
 
 use super::race::{expected_race, FakeDb, Updates};
 use super::race_async::update;
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::Expected;
 use crate::model::parallel::ParallelHandle;
@@ -23,21 +23,17 @@ use std::time::Duration;
 /// Addition A2.
 pub struct RaceAsyncMultithread;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "race-async-multithread",
+    section: "A2",
+    about: "race-async's code on a multi-threaded executor: the update is lost again",
+    model: Model::ParallelEventLoop,
+};
+
 impl Scenario for RaceAsyncMultithread {
-    fn name(&self) -> &'static str {
-        "race-async-multithread"
-    }
-
-    fn section(&self) -> &'static str {
-        "A2"
-    }
-
-    fn about(&self) -> &'static str {
-        "race-async's code on a multi-threaded executor: the update is lost again"
-    }
-
-    fn model(&self) -> Model {
-        Model::ParallelEventLoop
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, unit: Duration) -> Expected {

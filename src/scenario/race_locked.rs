@@ -4,7 +4,7 @@
 //! the first's write before it reads, so both updates count: 2.
 
 use super::race::{expected_race, run_on_threads, Updates};
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::Expected;
 use crate::model::Model;
@@ -13,21 +13,17 @@ use std::time::Duration;
 /// Scenario 8.
 pub struct RaceLocked;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "race-locked",
+    section: "8",
+    about: "as race, with a lock held from read to write: both updates count",
+    model: Model::Threads,
+};
+
 impl Scenario for RaceLocked {
-    fn name(&self) -> &'static str {
-        "race-locked"
-    }
-
-    fn section(&self) -> &'static str {
-        "8"
-    }
-
-    fn about(&self) -> &'static str {
-        "as race, with a lock held from read to write: both updates count"
-    }
-
-    fn model(&self) -> Model {
-        Model::Threads
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, unit: Duration) -> Expected {

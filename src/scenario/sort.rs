@@ -7,7 +7,7 @@
 //! processes fed over pipes. Every list is checked; the run fails if one is
 //! not sorted.
 
-use super::{Ctx, Outcome, Scenario, SortOptions};
+use super::{Ctx, Meta, Outcome, Scenario, SortOptions};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::Model;
@@ -17,21 +17,17 @@ use std::time::Duration;
 /// Scenario 10 and A4.
 pub struct Sort;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "sort",
+    section: "10, A4",
+    about: "CPU-bound: merge sort of many random lists, every list checked",
+    model: Model::Cpu,
+};
+
 impl Scenario for Sort {
-    fn name(&self) -> &'static str {
-        "sort"
-    }
-
-    fn section(&self) -> &'static str {
-        "10, A4"
-    }
-
-    fn about(&self) -> &'static str {
-        "CPU-bound: merge sort of many random lists, every list checked"
-    }
-
-    fn model(&self) -> Model {
-        Model::Cpu
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

@@ -6,7 +6,7 @@
 //! units on one thread, as the threads did.
 
 use super::gather::delay_message;
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::event_loop::Handle;
@@ -16,21 +16,17 @@ use std::time::Duration;
 /// Scenario 4.
 pub struct Tasks;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "tasks",
+    section: "4",
+    about: "async: count the tasks (1), create two, count again (3), await both",
+    model: Model::EventLoop,
+};
+
 impl Scenario for Tasks {
-    fn name(&self) -> &'static str {
-        "tasks"
-    }
-
-    fn section(&self) -> &'static str {
-        "4"
-    }
-
-    fn about(&self) -> &'static str {
-        "async: count the tasks (1), create two, count again (3), await both"
-    }
-
-    fn model(&self) -> Model {
-        Model::EventLoop
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

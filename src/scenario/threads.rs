@@ -5,7 +5,7 @@
 //! waits for both, as Python waits for its non-daemon threads.
 
 use super::delay::delay_message;
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::{self, Expected};
 use crate::model::workers::JobSet;
@@ -15,21 +15,17 @@ use std::time::Duration;
 /// Scenario 2.
 pub struct Threads;
 
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "threads",
+    section: "2",
+    about: "the same two messages, each on its own thread",
+    model: Model::Threads,
+};
+
 impl Scenario for Threads {
-    fn name(&self) -> &'static str {
-        "threads"
-    }
-
-    fn section(&self) -> &'static str {
-        "2"
-    }
-
-    fn about(&self) -> &'static str {
-        "the same two messages, each on its own thread"
-    }
-
-    fn model(&self) -> Model {
-        Model::Threads
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn expected(&self, _unit: Duration) -> Expected {

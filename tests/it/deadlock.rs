@@ -74,6 +74,6 @@ fn the_tasks_left_pending_are_listed() {
 }
 
 /// Gather on virtual minirt: every task finishes.
-fn run_gather() -> concur::scenario::Run {
+fn run_gather() -> concur::run::Run {
     run("gather", "minirt", Duration::from_secs(1), true)
 }

@@ -12,7 +12,8 @@ use super::procs::{Process, Tag};
 use super::support::{python, run};
 use concur::backend::{self, python::INTERPRETER_VAR};
 use concur::model::Model;
-use concur::scenario::{self, Run, SortOptions};
+use concur::run::Run;
+use concur::scenario::{self, SortOptions};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -274,16 +275,21 @@ fn both_sides_declare_the_same_models() {
     let python_backends = declared["backends"].as_object().expect("backends").len();
     assert_eq!(python_backends, 5);
     for scenario in scenario::all() {
-        let Some(word) = declared["scenarios"].get(scenario.name()) else {
+        let Some(word) = declared["scenarios"].get(scenario.meta().name) else {
             assert_eq!(
-                scenario.model(),
+                scenario.meta().model,
                 Model::ParallelEventLoop,
                 "{}",
-                scenario.name()
+                scenario.meta().name
             );
             continue;
         };
         let model = models.iter().find(|(w, _)| word == w).map(|(_, m)| *m);
-        assert_eq!(model, Some(scenario.model()), "{}", scenario.name());
+        assert_eq!(
+            model,
+            Some(scenario.meta().model),
+            "{}",
+            scenario.meta().name
+        );
     }
 }

@@ -6,7 +6,8 @@
 //! a unit and a half.
 
 use super::support::{backends_of, run, timeline};
-use concur::scenario::{self, Run};
+use concur::run::Run;
+use concur::scenario;
 use std::time::Duration;
 
 /// Short enough to keep the suite quick, long enough to dwarf scheduling noise.

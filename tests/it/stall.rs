@@ -73,6 +73,6 @@ fn the_table_and_the_json_report_lateness() {
 }
 
 /// A run with no event loop: no sleeps to judge.
-fn run_threads() -> concur::scenario::Run {
+fn run_threads() -> concur::run::Run {
     run("threads", "threads", Duration::from_millis(5), false)
 }

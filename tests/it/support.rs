@@ -1,7 +1,8 @@
 //! Running a (scenario, backend) pair from a test, and reading its record.
 
 use concur::backend;
-use concur::scenario::{self, Run, SortOptions};
+use concur::run::Run;
+use concur::scenario::{self, SortOptions};
 use std::time::Duration;
 
 /// Runs `scenario` on `backend` at `unit`, on minirt's virtual clock if
@@ -31,7 +32,7 @@ pub(crate) fn backends_of(scenario: &str) -> Vec<&'static str> {
     let all = backend::all(backend::Options::default());
     let runs_it = all
         .iter()
-        .filter(|backend| backend.supports(scenario.model()))
+        .filter(|backend| backend.supports(scenario.meta().model))
         .filter(|backend| runnable(backend));
     runs_it.map(|backend| backend.name()).collect()
 }

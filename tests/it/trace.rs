@@ -1,7 +1,7 @@
 //! The trace: one vocabulary for every backend, so traces can be diffed.
 
 use super::support::run;
-use concur::trace::json::lines;
+use concur::report::trace::lines;
 use std::time::Duration;
 
 /// A trace line with its time left out: (lane, task, event, sleep, message).

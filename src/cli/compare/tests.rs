@@ -4,7 +4,7 @@
 use super::{Interrupted, Results};
 use crate::check::Verdict;
 use crate::recorder::Record;
-use crate::scenario::Run;
+use crate::run::Run;
 use crate::trace::Trace;
 use std::time::{Duration, SystemTime};
 

@@ -11,8 +11,8 @@
 //! `task_end`, `task_dropped`, `poll_begin`, `poll_end`, `sleep_requested`, `sleep_fired`,
 //! `log`; sleeps add `sleep` and `deadline_us`, log lines `message`.
 
-use super::{Event, Kind, Trace};
-use crate::scenario::Run;
+use crate::run::Run;
+use crate::trace::{Event, Kind, Trace};
 use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;

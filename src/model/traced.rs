@@ -7,12 +7,12 @@
 //! without polling its wrapper, so poll begin and end are seen on minirt,
 //! smol and tokio alike, with the same clock the log uses.
 
-use super::{Kind, TaskId};
 use crate::clock::Clock;
 use crate::model::event_loop::{
     AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main,
 };
 use crate::recorder::Recorder;
+use crate::trace::{self, Kind, TaskId};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -92,7 +92,7 @@ impl EventLoop for TracedLoop {
     fn sleep(&self, duration: Duration) -> LocalFuture<()> {
         let deadline = self.rec.now() + duration;
         let sleep = self.rec.new_sleep();
-        let asked_by = super::current_task();
+        let asked_by = trace::current_task();
         let requested = Kind::SleepRequested { sleep, deadline };
         self.rec.event(asked_by, requested);
         let inner = self.inner.sleep(duration);
@@ -101,7 +101,7 @@ impl EventLoop for TracedLoop {
             inner.await;
             // Recorded when the sleeper runs again, not when the runtime's
             // timer fired: that is when the program sees the time pass.
-            rec.event(super::current_task(), Kind::SleepFired { sleep, deadline });
+            rec.event(trace::current_task(), Kind::SleepFired { sleep, deadline });
         })
     }
 
@@ -150,7 +150,7 @@ impl Future for Traced {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        let _entered = super::enter(this.task);
+        let _entered = trace::enter(this.task);
         if !this.started {
             this.started = true;
             this.rec.event(Some(this.task), Kind::TaskStart);

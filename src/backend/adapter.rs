@@ -1,0 +1,110 @@
+//! The one adapter per async runtime: what minirt's, smol's and tokio's
+//! single-threaded loops look like to the rest of concur.
+//!
+//! Each runtime implements [`LocalRuntime`] once, in its backend's file
+//! (`MinirtLoop`, `SmolLoop`, `TokioLoop`), and three users drive it
+//! through that one implementation: the backend itself, whose event-loop
+//! model boxes it for the scenarios; the examples' executor
+//! ([`executor`](crate::executor)), which picks one by cargo feature; and
+//! the benchmarks (`bench/tasks.rs`), written once against the trait. It is
+//! static (generic methods, no boxing), so a benchmark pays what the runtime
+//! charges plus the adapter's task count, and nothing for dispatch.
+//!
+//! # The task count
+//!
+//! One rule on every runtime, minirt's own: a task counts from its spawn
+//! until it ends (its future completes, panics or is cancelled), whether or
+//! not its handle is still held; a [`LocalRuntime::spawn_blocking`] call
+//! counts while it runs (minirt runs one as a task awaiting the helper
+//! thread); and the main future counts one while `block_on` runs, as
+//! `len(asyncio.all_tasks())` counts the main coroutine. smol keeps no
+//! count and tokio's needs unstable flags, so [`TaskCounter`] keeps theirs.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::io;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// A single-threaded async runtime, as concur drives it.
+pub trait LocalRuntime: Clone + 'static {
+    /// A spawned task, like `std::thread::JoinHandle`: awaiting it gives
+    /// the task's output, and a panic in the task continues in whoever
+    /// awaits it. Dropping it detaches the task, which runs on.
+    type Task<T: 'static>: Future<Output = T> + 'static;
+
+    /// The runtime's name, as the backends and the bench's rows call it.
+    const NAME: &'static str;
+
+    /// Runs `main`, given this runtime's handle, on a fresh runtime on the
+    /// system clock, until it completes, like `asyncio.run`.
+    ///
+    /// # Errors
+    ///
+    /// If the runtime cannot be built (tokio asks the OS for resources).
+    fn block_on<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output>;
+
+    /// Starts `future` as a task, like `asyncio.create_task`.
+    fn spawn<F>(&self, future: F) -> Self::Task<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static;
+
+    /// A future that completes after `duration`, like `asyncio.sleep`.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + 'static;
+
+    /// Gives the other ready tasks a turn.
+    fn yield_now(&self) -> impl Future<Output = ()> + 'static;
+
+    /// Runs the blocking `call` on a helper thread, as a task the loop
+    /// awaits, like `loop.run_in_executor`.
+    fn spawn_blocking<T, C>(&self, call: C) -> Self::Task<T>
+    where
+        C: FnOnce() -> T + Send + 'static,
+        T: Send + 'static;
+
+    /// Tasks not yet ended, plus one for the main future (see the module's
+    /// rule).
+    fn task_count(&self) -> usize;
+}
+
+/// Counts live tasks, for runtimes that do not expose the number (smol,
+/// tokio's current-thread runtime without unstable metrics).
+///
+/// A task counts from the moment it is spawned until its future is dropped:
+/// smol and tokio drop a task's future as soon as it completes, and when
+/// they cancel it, which is when minirt's registry lets a task go.
+#[derive(Debug, Clone, Default)]
+pub struct TaskCounter {
+    /// Tasks spawned and not yet dropped.
+    live: Rc<Cell<usize>>,
+}
+
+impl TaskCounter {
+    /// Wraps `task` so that it counts as live until it is dropped.
+    pub fn track<F: Future>(&self, task: F) -> impl Future<Output = F::Output> {
+        self.live.set(self.live.get() + 1);
+        let guard = Uncount(self.live.clone());
+        async move {
+            let _guard = guard;
+            task.await
+        }
+    }
+
+    /// Live tasks plus one for the main task, as `asyncio.all_tasks` counts.
+    pub fn count_with_main(&self) -> usize {
+        self.live.get() + 1
+    }
+}
+
+/// Takes a task off the count when dropped.
+struct Uncount(Rc<Cell<usize>>);
+
+impl Drop for Uncount {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
+#[cfg(test)]
+mod tests;
