@@ -105,12 +105,19 @@ impl Policy {
     }
 
     fn with(how: How) -> Self {
-        Policy { how, made: RefCell::new(Vec::new()) }
+        Policy {
+            how,
+            made: RefCell::new(Vec::new()),
+        }
     }
 
     /// The choices made so far: replayed, they give the same run.
     pub fn choices(&self) -> Vec<usize> {
-        self.made.borrow().iter().map(|&(choice, _)| choice).collect()
+        self.made
+            .borrow()
+            .iter()
+            .map(|&(choice, _)| choice)
+            .collect()
     }
 
     /// Each choice point so far: the choice, and how many tasks were ready.
@@ -156,7 +163,8 @@ impl Verdict for () {
 
 impl Verdict for bool {
     fn verdict(self) -> Result<(), String> {
-        self.then_some(()).ok_or_else(|| String::from("returned false"))
+        self.then_some(())
+            .ok_or_else(|| String::from("returned false"))
     }
 }
 
@@ -183,9 +191,14 @@ pub struct Run {
 /// `policy`.
 pub fn run<Fut: Future<Output: Verdict>>(policy: Policy, make: impl FnOnce() -> Fut) -> Run {
     let policy = Rc::new(policy);
-    let runtime = Runtime::builder().virtual_clock().scheduler(policy.clone()).build();
+    let runtime = Runtime::builder()
+        .virtual_clock()
+        .scheduler(policy.clone())
+        .build();
     let outcome = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
-        runtime.try_block_on(make()).map_err(|deadlock| deadlock.report().to_string())
+        runtime
+            .try_block_on(make())
+            .map_err(|deadlock| deadlock.report().to_string())
     }));
     // Tasks left pending go with the runtime, before the choices are read.
     drop(runtime);
@@ -194,7 +207,12 @@ pub fn run<Fut: Future<Output: Verdict>>(policy: Policy, make: impl FnOnce() -> 
         Ok(Err(deadlock)) => Some(deadlock),
         Err(panic) => Some(crate::JoinError::panicked(panic).to_string()),
     };
-    Run { choices: policy.choices(), choice_points: policy.choice_points(), passed: failure.is_none(), failure }
+    Run {
+        choices: policy.choices(),
+        choice_points: policy.choice_points(),
+        passed: failure.is_none(),
+        failure,
+    }
 }
 
 /// Runs `make()`'s future again with the choices of an earlier run.
@@ -232,15 +250,30 @@ pub struct Found {
 
 impl Report {
     fn new() -> Self {
-        Report { schedules: 0, distinct: 0, failing: 0, exhausted: false, failure: None, passing: None }
+        Report {
+            schedules: 0,
+            distinct: 0,
+            failing: 0,
+            exhausted: false,
+            failure: None,
+            passing: None,
+        }
     }
 
     fn count(&mut self, run: &Run, seed: Option<u64>, new: bool) {
         self.schedules += 1;
         self.distinct += usize::from(new);
         self.failing += usize::from(!run.passed);
-        let found = || Found { choices: run.choices.clone(), seed, failure: run.failure.clone() };
-        let kept = if run.passed { &mut self.passing } else { &mut self.failure };
+        let found = || Found {
+            choices: run.choices.clone(),
+            seed,
+            failure: run.failure.clone(),
+        };
+        let kept = if run.passed {
+            &mut self.passing
+        } else {
+            &mut self.failure
+        };
         if kept.is_none() {
             *kept = Some(found());
         }
@@ -268,7 +301,10 @@ pub fn random<Fut: Future<Output: Verdict>>(seeds: u64, mut make: impl FnMut() -
 /// point with an untried option left, takes the next option there, and
 /// goes FIFO after: every run is a new branch of the tree, so `distinct`
 /// equals `schedules` for a deterministic program.
-pub fn exhaustive<Fut: Future<Output: Verdict>>(max_schedules: usize, mut make: impl FnMut() -> Fut) -> Report {
+pub fn exhaustive<Fut: Future<Output: Verdict>>(
+    max_schedules: usize,
+    mut make: impl FnMut() -> Fut,
+) -> Report {
     let mut report = Report::new();
     let mut next = Some(Vec::new());
     while let Some(prefix) = next.take() {
@@ -286,8 +322,13 @@ pub fn exhaustive<Fut: Future<Output: Verdict>>(max_schedules: usize, mut make: 
 /// The choices of the next branch after a run's: the deepest choice point
 /// with an option not yet tried, taken one further.
 fn next_branch(points: &[(usize, usize)]) -> Option<Vec<usize>> {
-    let deepest = points.iter().rposition(|&(choice, ready)| choice + 1 < ready)?;
-    let mut choices: Vec<usize> = points[..deepest].iter().map(|&(choice, _)| choice).collect();
+    let deepest = points
+        .iter()
+        .rposition(|&(choice, ready)| choice + 1 < ready)?;
+    let mut choices: Vec<usize> = points[..deepest]
+        .iter()
+        .map(|&(choice, _)| choice)
+        .collect();
     choices.push(points[deepest].0 + 1);
     Some(choices)
 }

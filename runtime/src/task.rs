@@ -73,7 +73,9 @@ impl JoinError {
 
     #[cfg_attr(not(feature = "std"), allow(dead_code))] // Only `std` catches panics.
     pub(crate) fn panicked(payload: Box<dyn Any + Send + 'static>) -> Self {
-        JoinError { panic: Some(payload) }
+        JoinError {
+            panic: Some(payload),
+        }
     }
 
     /// Whether the task was aborted, or dropped with its runtime.

@@ -26,7 +26,9 @@ pub use crate::wheel::{TimerKey, Wheel};
 /// Made inside a runtime, the duration counts from this call, as tokio's
 /// and smol's do; made outside (as the argument of `block_on`, say), from
 /// the first poll. `Duration::MAX` sleeps until the clock's last tick: for
-/// ever, on a real clock.
+/// ever, on a real clock. A sleep already due when first polled (a zero
+/// duration) still gives the loop one turn, as `asyncio.sleep(0)` does: an
+/// `await` on it is a point where another task may run.
 ///
 /// # Panics
 ///
@@ -42,6 +44,7 @@ pub fn sleep(duration: Duration) -> Sleep {
         core,
         when,
         timer: None,
+        yielded: false,
     }
 }
 
@@ -57,6 +60,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
         core,
         when: When::At(deadline),
         timer: None,
+        yielded: false,
     }
 }
 
@@ -78,6 +82,8 @@ pub struct Sleep {
     core: Option<Rc<Core>>,
     when: When,
     timer: Option<TimerKey>,
+    /// Whether a sleep due at its first poll has given its one turn.
+    yielded: bool,
 }
 
 impl Sleep {
@@ -87,6 +93,7 @@ impl Sleep {
             core: Some(core),
             when: When::At(deadline),
             timer: None,
+            yielded: false,
         }
     }
 
@@ -130,7 +137,14 @@ impl Future for Sleep {
                     this.timer = Some(key);
                     Poll::Pending
                 }
-                Err(_) => Poll::Ready(()), // The wheel already passed the deadline.
+                // The wheel already passed the deadline: one turn, then done.
+                Err(waker) if !this.yielded => {
+                    this.yielded = true;
+                    drop(timers); // A waker may run any code: nothing borrowed.
+                    waker.wake();
+                    Poll::Pending
+                }
+                Err(_) => Poll::Ready(()),
             };
         };
         match timers.payload(key) {
