@@ -193,7 +193,11 @@ impl Core {
     /// hear of it only while it is in the registry: one that panics loses
     /// no task.
     fn poll_task(&self, key: TaskKey) {
-        let watched = self.tasks.id(key).filter(|_| self.watch_polls);
+        let watched = if self.watch_polls {
+            self.tasks.id(key)
+        } else {
+            None
+        };
         if let Some(id) = watched {
             self.hook(|hooks| hooks.poll_started(id));
         }

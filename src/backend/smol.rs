@@ -60,19 +60,27 @@ pub struct SmolLoop {
 }
 
 impl SmolLoop {
-    /// A fresh executor with no task.
-    fn new() -> Self {
+    /// A fresh executor with no task, counting its tasks with `tasks`.
+    fn new(tasks: TaskCounter) -> Self {
         SmolLoop {
             executor: Rc::new(LocalExecutor::new()),
-            tasks: TaskCounter::default(),
+            tasks,
         }
+    }
+
+    /// As [`LocalRuntime::block_on`], with no task count: smol as it is,
+    /// for the benchmarks.
+    pub fn block_on_uncounted<F: Future>(main: impl FnOnce(Self) -> F) -> F::Output {
+        let event_loop = Self::new(TaskCounter::off());
+        let executor = Rc::clone(&event_loop.executor);
+        async_io::block_on(executor.run(main(event_loop)))
     }
 
     /// As [`LocalRuntime::block_on`], but under futures-lite's `block_on`,
     /// which drives no reactor: async-io then turns its timers on a helper
     /// thread of its own. That is async-executor alone, a row of the bench.
     pub fn block_on_without_reactor<F: Future>(main: impl FnOnce(Self) -> F) -> F::Output {
-        let event_loop = Self::new();
+        let event_loop = Self::new(TaskCounter::off());
         let executor = Rc::clone(&event_loop.executor);
         futures_lite::future::block_on(executor.run(main(event_loop)))
     }
@@ -84,7 +92,7 @@ impl LocalRuntime for SmolLoop {
     const NAME: &'static str = "smol";
 
     fn block_on<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
-        let event_loop = Self::new();
+        let event_loop = Self::new(TaskCounter::default());
         let executor = Rc::clone(&event_loop.executor);
         // `async_io::block_on` also drives the timers while it waits.
         Ok(async_io::block_on(executor.run(main(event_loop))))
@@ -95,7 +103,12 @@ impl LocalRuntime for SmolLoop {
         F: Future + 'static,
         F::Output: 'static,
     {
-        SmolTask(Some(self.executor.spawn(self.tasks.track(future))))
+        // Not counting, the future goes to smol untouched.
+        let task = match self.tasks.is_on() {
+            true => self.executor.spawn(self.tasks.track(future)),
+            false => self.executor.spawn(future),
+        };
+        SmolTask(Some(task))
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + 'static {

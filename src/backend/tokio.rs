@@ -60,6 +60,18 @@ pub struct TokioLoop {
     tasks: TaskCounter,
 }
 
+impl TokioLoop {
+    /// As [`LocalRuntime::block_on`], with no task count: tokio as it is,
+    /// for the benchmarks.
+    pub fn block_on_uncounted<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
+        let runtime = Builder::new_current_thread().enable_time().build()?;
+        let event_loop = TokioLoop {
+            tasks: TaskCounter::off(),
+        };
+        Ok(LocalSet::new().block_on(&runtime, main(event_loop)))
+    }
+}
+
 impl LocalRuntime for TokioLoop {
     type Task<T: 'static> = TokioTask<T>;
 
@@ -75,7 +87,11 @@ impl LocalRuntime for TokioLoop {
         F: Future + 'static,
         F::Output: 'static,
     {
-        TokioTask(::tokio::task::spawn_local(self.tasks.track(future)))
+        // Not counting, the future goes to tokio untouched.
+        TokioTask(match self.tasks.is_on() {
+            true => ::tokio::task::spawn_local(self.tasks.track(future)),
+            false => ::tokio::task::spawn_local(future),
+        })
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + 'static {

@@ -4,10 +4,9 @@
 //! code on every one of them.
 //!
 //! The interface is static (a trait with generic methods, no boxing), so a
-//! suite pays what the runtime charges for a spawn, a wake or a timer, plus,
-//! on smol and tokio, the adapter's task count (an `Rc`'d counter bumped and
-//! a guard dropped per task; minirt counts in its registry anyway), and
-//! nothing for dispatch. `child.rs` calls [`drive`] with a [`Job`]; the
+//! suite pays what the runtime charges for a spawn, a wake or a timer, and
+//! nothing for dispatch: smol and tokio run here without the adapter's task
+//! count (`block_on_uncounted`), which the suites never ask for. `child.rs` calls [`drive`] with a [`Job`]; the
 //! suites are in `tasks.rs`.
 //!
 //! The four:
@@ -63,10 +62,9 @@ pub(crate) fn drive<J: Job>(backend: &str, job: J) -> Option<J::Output> {
             let runtime = minirt::Runtime::builder().timer_queue(queue).build();
             MinirtLoop::block_on_runtime(&runtime, |rt| job.run(rt))
         }
-        "smol" => SmolLoop::block_on(|rt| job.run(rt)).expect("smol's executor needs no resources"),
-        "tokio" => {
-            TokioLoop::block_on(|rt| job.run(rt)).expect("a current-thread tokio runtime builds")
-        }
+        "smol" => SmolLoop::block_on_uncounted(|rt| job.run(rt)),
+        "tokio" => TokioLoop::block_on_uncounted(|rt| job.run(rt))
+            .expect("a current-thread tokio runtime builds"),
         "async-executor" => SmolLoop::block_on_without_reactor(|rt| job.run(rt)),
         _ => return None,
     })
