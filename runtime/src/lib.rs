@@ -28,7 +28,18 @@
 //!    attributed: who held the loop, which timers fired late, who waited.
 //! 9. `sync.rs`: an async [`sync::Mutex`] the loop can see into;
 //!    `executor/deadlock.rs`: how the loop proves a deadlock and names it.
-//! 10. `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.
+//! 10. `blocking.rs`: [`spawn_blocking`], the cure for blocking calls, on a
+//!     bounded pool of reused threads.
+//!
+//! # The io layer (feature `io`, on by default, Linux)
+//!
+//! Beside the core, attached at its one seam (the clock's park), `io.rs`
+//! and `io/`: an epoll reactor that is the loop's idle wait (one wait for
+//! the next deadline, a wake from another thread, or a socket becoming
+//! ready), [`net`] (TCP and UDP) and [`fs`] (files, on the blocking pool).
+//! Read in this order: `io/readiness.rs` (one source's state, no system
+//! calls), `io/reactor.rs` (epoll, registration), `io/wait.rs` (the clock
+//! that waits in it, system or virtual), `io/net.rs`, `io/fs.rs`.
 //!
 //! # Embedded-style
 //!
@@ -52,7 +63,8 @@
 //!
 //! # What this is not
 //!
-//! No I/O reactor (only timers and wakes), no work stealing, no `unsafe`.
+//! No work stealing, no `unsafe`, no I/O beyond Linux's epoll (and files
+//! on threads).
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -65,6 +77,8 @@ mod blocking;
 #[cfg(feature = "std")]
 mod context;
 mod executor;
+#[cfg(feature = "io")]
+mod io;
 pub mod observe;
 pub mod sync;
 mod task;
@@ -76,6 +90,8 @@ pub use blocking::spawn_blocking;
 #[cfg(feature = "std")]
 pub use executor::block_on;
 pub use executor::{Builder, Deadlock, Runtime};
+#[cfg(feature = "io")]
+pub use io::{fs, net};
 #[cfg(feature = "std")]
 pub use task::join_all;
 pub use task::{yield_now, JoinError, JoinHandle, TaskId, YieldNow};

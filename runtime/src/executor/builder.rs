@@ -7,9 +7,11 @@
 use super::{Core, Runtime};
 use crate::observe::{Observe, Observer};
 use crate::time::{now_tick, Timers};
+use crate::Clock;
 #[cfg(feature = "timer-queues")]
 use crate::TimerQueueKind;
-use crate::{Clock, VirtualClock};
+#[cfg(not(feature = "io"))]
+use crate::VirtualClock;
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use core::time::Duration;
@@ -40,6 +42,9 @@ pub struct Builder {
     stall_threshold: Duration,
     /// Whether the loop proves deadlocks.
     prove_deadlocks: bool,
+    /// The cap on this thread's `spawn_blocking` pool, if set.
+    #[cfg(feature = "std")]
+    max_blocking_threads: Option<usize>,
 }
 
 impl Builder {
@@ -53,12 +58,20 @@ impl Builder {
             observer: None,
             stall_threshold: Duration::from_millis(100),
             prove_deadlocks: true,
+            #[cfg(feature = "std")]
+            max_blocking_threads: None,
         }
     }
 
-    /// Runs on a [`VirtualClock`]: time jumps to the next deadline when idle.
-    pub fn virtual_clock(self) -> Self {
-        self.clock(VirtualClock::new())
+    /// Runs on a [`VirtualClock`](crate::VirtualClock): time jumps to the next deadline when idle.
+    pub fn virtual_clock(mut self) -> Self {
+        // With the io layer, virtual time that waits in the reactor.
+        #[cfg(feature = "io")]
+        let clock = crate::io::default_clock(true);
+        #[cfg(not(feature = "io"))]
+        let clock = Box::new(VirtualClock::new());
+        self.clock = Some(clock);
+        self
     }
 
     /// Runs on any clock.
@@ -125,8 +138,32 @@ impl Builder {
         self
     }
 
+    /// Runs `spawn_blocking` calls on at most `max` threads at once
+    /// (default 64; see `blocking.rs`). The pool belongs to this thread:
+    /// the cap holds for every runtime on it, from this build on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = minirt::Runtime::builder().max_blocking_threads(2).build();
+    /// let sum = rt.block_on(async {
+    ///     let jobs: Vec<_> = (0..10).map(|n| minirt::spawn_blocking(move || n)).collect();
+    ///     minirt::join_all(jobs).await.into_iter().map(Result::unwrap).sum::<i32>()
+    /// });
+    /// assert_eq!(sum, 45);
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn max_blocking_threads(mut self, max: usize) -> Self {
+        self.max_blocking_threads = Some(max);
+        self
+    }
+
     /// The runtime.
     pub fn build(self) -> Runtime {
+        #[cfg(feature = "std")]
+        if let Some(max) = self.max_blocking_threads {
+            crate::blocking::set_max_threads(max);
+        }
         let clock = self.clock.unwrap_or_else(default_clock);
         let observe = self
             .observer
@@ -142,7 +179,10 @@ impl Builder {
 
 /// The clock a runtime gets when none is chosen.
 fn default_clock() -> Box<dyn Clock> {
-    #[cfg(feature = "std")]
+    // With the io layer, the system clock waits in the reactor.
+    #[cfg(feature = "io")]
+    return crate::io::default_clock(false);
+    #[cfg(all(feature = "std", not(feature = "io")))]
     return Box::new(crate::SystemClock);
     // Without an OS there is no system clock to default to.
     #[cfg(not(feature = "std"))]
