@@ -285,6 +285,8 @@ fn the_futures_io_traits_work_through_futures_lite() {
         let addr = start_echo_server();
         let mut stream = TcpStream::connect(addr).await.unwrap();
         stream.set_nodelay(true).unwrap();
+        assert_eq!(stream.peer_addr().unwrap(), addr);
+        assert!(stream.local_addr().unwrap().port() > 0);
         // On the stream itself (`TcpStream: AsyncWrite + AsyncRead`)...
         stream.write_all(b"one line\n").await.unwrap();
         stream.flush().await.unwrap();
@@ -306,8 +308,6 @@ fn the_futures_io_traits_work_through_futures_lite() {
         stream.read_to_end(&mut tail).await.unwrap();
         assert_eq!(tail, b"more\n");
         assert_eq!(&rest, b"and ");
-        assert_eq!(stream.peer_addr().unwrap(), addr);
-        assert!(stream.local_addr().unwrap().port() > 0);
     });
 }
 
