@@ -35,9 +35,9 @@ fn thousands_of_connect_close_cycles_leak_no_descriptor() {
         let addr = listener.local_addr().unwrap();
         for _ in 0..10 {
             let client = TcpStream::connect(addr).await.unwrap();
-            let _ = minirt::spawn(async move { client.read(&mut [0; 8]).await });
+            drop(minirt::spawn(async move { client.read(&mut [0; 8]).await }));
         }
-        let _ = minirt::spawn(async move { listener.accept().await });
+        drop(minirt::spawn(async move { listener.accept().await }));
     });
     drop(rt);
     assert_eq!(open_fds(), before);

@@ -20,7 +20,7 @@ fn any_port() -> SocketAddr {
 async fn echo_server(listener: TcpListener) {
     loop {
         let (stream, _) = listener.accept().await.unwrap();
-        let _ = minirt::spawn(async move {
+        drop(minirt::spawn(async move {
             let mut buf = vec![0; 64 * 1024];
             loop {
                 match stream.read(&mut buf).await {
@@ -28,7 +28,7 @@ async fn echo_server(listener: TcpListener) {
                     Ok(n) => stream.write_all(&buf[..n]).await.unwrap(),
                 }
             }
-        });
+        }));
     }
 }
 
@@ -36,7 +36,7 @@ async fn echo_server(listener: TcpListener) {
 fn start_echo_server() -> SocketAddr {
     let listener = TcpListener::bind(any_port()).unwrap();
     let addr = listener.local_addr().unwrap();
-    let _ = minirt::spawn(echo_server(listener));
+    drop(minirt::spawn(echo_server(listener)));
     addr
 }
 
@@ -241,10 +241,10 @@ fn sockets_held_by_pending_tasks_close_with_their_runtime() {
     let addr = rt.block_on(async {
         let listener = TcpListener::bind(any_port()).unwrap();
         let addr = listener.local_addr().unwrap();
-        let _ = minirt::spawn(async move {
+        drop(minirt::spawn(async move {
             let (stream, _) = listener.accept().await.unwrap();
             stream.read(&mut [0; 8]).await // pending for ever
-        });
+        }));
         addr
     });
     let mut peer = std::net::TcpStream::connect(addr).unwrap();
@@ -318,11 +318,11 @@ fn a_loopback_write_after_a_virtual_sleep_is_read_at_that_virtual_instant() {
     rt.block_on(async {
         let listener = TcpListener::bind(any_port()).unwrap();
         let addr = listener.local_addr().unwrap();
-        let _ = minirt::spawn(async move {
+        drop(minirt::spawn(async move {
             let (stream, _) = listener.accept().await.unwrap();
             minirt::sleep(Duration::from_secs(10)).await;
             stream.write_all(b"late").await.unwrap();
-        });
+        }));
         let start = minirt::Instant::now();
         let stream = TcpStream::connect(addr).await.unwrap();
         let mut buf = [0; 4];

@@ -1,4 +1,4 @@
-//! Files: [`read`] and [`write`], on the blocking pool.
+//! Files: [`read()`] and [`write()`], on the blocking pool.
 //!
 //! Read this after `io/net.rs`. Linux has no readiness for regular files:
 //! epoll refuses them, and a read of a file that is not in the page cache

@@ -122,7 +122,7 @@ impl TcpListener {
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
         let accept = || Ok(rustix::net::acceptfrom_with(self.source.io(), flags)?);
-        let (socket, peer) = self.source.io_op(Read, accept).await?;
+        let (socket, peer) = self.source.io_op(Read, accept, |_| false).await?;
         let peer = peer.and_then(|peer| SocketAddr::try_from(peer).ok());
         let stream = TcpStream::from_socket(socket)?;
         let peer = peer.map_or_else(|| stream.peer_addr(), Ok)?;
@@ -176,7 +176,7 @@ impl TcpStream {
                 other => other.map(drop),
             },
         };
-        stream.source.io_op(Write, connected).await?;
+        stream.source.io_op(Write, connected, |_| false).await?;
         Ok(stream)
     }
 
@@ -197,7 +197,9 @@ impl TcpStream {
     ///
     /// See [the module](crate::net).
     pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.source.io_op(Read, || self.source.io().read(buf)).await
+        let len = buf.len();
+        let read = || self.source.io().read(buf);
+        self.source.io_op(Read, read, short(len)).await
     }
 
     /// Writes some of `buf`; returns how many bytes were taken.
@@ -210,9 +212,8 @@ impl TcpStream {
     ///
     /// See [the module](crate::net).
     pub async fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.source
-            .io_op(Write, || self.source.io().write(buf))
-            .await
+        let write = || self.source.io().write(buf);
+        self.source.io_op(Write, write, short(buf.len())).await
     }
 
     /// Writes all of `buf`.
@@ -323,10 +324,9 @@ impl AsyncRead for &TcpStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let stream = *self;
-        stream
-            .source
-            .poll_io(Read, cx, || stream.source.io().read(buf))
+        let (stream, len) = (*self, buf.len());
+        let read = || stream.source.io().read(buf);
+        stream.source.poll_io(Read, cx, read, short(len))
     }
 }
 
@@ -336,10 +336,9 @@ impl AsyncWrite for &TcpStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let stream = *self;
-        stream
-            .source
-            .poll_io(Write, cx, || stream.source.io().write(buf))
+        let (stream, len) = (*self, buf.len());
+        let write = || stream.source.io().write(buf);
+        stream.source.poll_io(Write, cx, write, short(len))
     }
 
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -442,7 +441,7 @@ impl UdpSocket {
     /// See [`UdpSocket`].
     pub async fn send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
         let send = || self.source.io().send_to(buf, target);
-        self.source.io_op(Write, send).await
+        self.source.io_op(Write, send, |_| false).await
     }
 
     /// Receives one datagram into `buf` (the rest of a longer one is lost);
@@ -456,10 +455,16 @@ impl UdpSocket {
     ///
     /// See [`UdpSocket`].
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.source
-            .io_op(Read, || self.source.io().recv_from(buf))
-            .await
+        let receive = || self.source.io().recv_from(buf);
+        self.source.io_op(Read, receive, |_| false).await
     }
+}
+
+/// Whether a stream read or write of `n` of `len` bytes emptied the
+/// receive queue or filled the send buffer: then the next call would say
+/// `WouldBlock`, and need not be made. (Not for datagrams: each is whole.)
+fn short(len: usize) -> impl Fn(&usize) -> bool {
+    move |&n| 0 < n && n < len
 }
 
 /// A non-blocking, close-on-exec socket of `kind` for `addr`'s family.

@@ -129,9 +129,11 @@ impl Reactor {
             if let Some(readiness) = readiness {
                 use epoll::EventFlags as E;
                 let flags = event.flags;
-                let read = flags.intersects(E::IN | E::PRI | E::HUP | E::RDHUP | E::ERR);
-                let write = flags.intersects(E::OUT | E::HUP | E::ERR);
-                woken += readiness.wake(read, write);
+                let read_end = flags.intersects(E::HUP | E::RDHUP | E::ERR);
+                let write_end = flags.intersects(E::HUP | E::ERR);
+                let read = read_end || flags.intersects(E::IN | E::PRI);
+                let write = write_end || flags.contains(E::OUT);
+                woken += readiness.wake([read, write], [read_end, write_end]);
             }
         }
         *self.events.borrow_mut() = events;
@@ -203,11 +205,17 @@ impl<T: AsFd> Source<T> {
 
     /// Runs `op` until it does not say `WouldBlock`, waiting for readiness
     /// in `direction` between tries: what a `poll_read` is made of.
+    ///
+    /// `drained` says whether a result shows the socket empty (a short
+    /// read) or full (a short write) all the same; the flag is then lowered
+    /// at once, as for a `WouldBlock`, which spares the call that would
+    /// only have said so (tokio does the same).
     pub(crate) fn poll_io<R>(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         loop {
             let Poll::Ready(tick) = self.readiness.poll_ready(direction, cx) else {
@@ -216,6 +224,10 @@ impl<T: AsFd> Source<T> {
             match op() {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     self.readiness.clear(direction, tick);
+                }
+                Ok(done) if drained(&done) => {
+                    self.readiness.clear(direction, tick);
+                    return Poll::Ready(Ok(done));
                 }
                 done => return Poll::Ready(done),
             }
@@ -228,6 +240,7 @@ impl<T: AsFd> Source<T> {
         &'a self,
         direction: Direction,
         mut op: impl FnMut() -> io::Result<R> + 'a,
+        drained: impl Fn(&R) -> bool + 'a,
     ) -> impl Future<Output = io::Result<R>> + 'a {
         let mut waiter = Forget {
             readiness: &self.readiness,
@@ -235,7 +248,7 @@ impl<T: AsFd> Source<T> {
             waker: None,
         };
         poll_fn(move |cx| {
-            let polled = self.poll_io(direction, cx, &mut op);
+            let polled = self.poll_io(direction, cx, &mut op, &drained);
             waiter.keep(polled.is_pending().then(|| cx.waker().clone()));
             polled
         })
@@ -273,5 +286,94 @@ impl Drop for Forget<'_> {
         if let Some(waker) = &self.waker {
             self.readiness.forget(self.direction, waker);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The re-arm window with a real socket and a real epoll: readiness
+    //! that arrives after a read said `WouldBlock` and before the source is
+    //! marked not ready.
+
+    use super::{Direction::Read, Reactor, Source};
+    use alloc::rc::Rc;
+    use alloc::sync::Arc;
+    use alloc::task::Wake;
+    use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use core::task::{Context, Poll, Waker};
+    use core::time::Duration;
+    use std::io::{ErrorKind, Read as _, Write as _};
+    use std::os::unix::net::UnixStream;
+
+    /// A waker that counts its wakes.
+    #[derive(Default)]
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// A registered, non-blocking socket and its peer.
+    fn pair() -> (Rc<Reactor>, Source<UnixStream>, UnixStream) {
+        let reactor = Reactor::get_or_make().unwrap();
+        let (ours, peer) = UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        (reactor, Source::new(ours).unwrap(), peer)
+    }
+
+    #[test]
+    fn data_arriving_before_the_clear_wakes_the_waiter() {
+        let (reactor, source, mut peer) = pair();
+        let count = Arc::new(Count::default());
+        let waker = Waker::from(count.clone());
+        let mut cx = Context::from_waker(&waker);
+        reactor.turn(Some(Duration::ZERO)); // the registration's own edge
+        let Poll::Ready(tick) = source.readiness.poll_ready(Read, &mut cx) else {
+            panic!()
+        };
+        let failed = source.io().read(&mut [0; 8]).unwrap_err();
+        assert_eq!(failed.kind(), ErrorKind::WouldBlock);
+        peer.write_all(b"x").unwrap(); // the window: its edge is now queued
+        source.readiness.clear(Read, tick);
+        assert!(source.readiness.poll_ready(Read, &mut cx).is_pending());
+        // The edge came after the failed read, so epoll still reports it.
+        assert_eq!(reactor.turn(Some(Duration::ZERO)), 1);
+        assert_eq!(count.0.load(Relaxed), 1);
+        let read = source.poll_io(Read, &mut cx, || source.io().read(&mut [0; 8]), |_| false);
+        assert!(matches!(read, Poll::Ready(Ok(1))));
+    }
+
+    #[test]
+    fn data_and_the_end_in_one_edge_leave_the_end_readable() {
+        let (reactor, source, mut peer) = pair();
+        let waker = Waker::from(Arc::new(Count::default()));
+        let mut cx = Context::from_waker(&waker);
+        peer.write_all(b"last").unwrap();
+        drop(peer);
+        reactor.turn(Some(Duration::ZERO)); // one edge: the data and the end
+        let short = |&n: &usize| 0 < n && n < 8;
+        let read = source.poll_io(Read, &mut cx, || source.io().read(&mut [0; 8]), short);
+        assert!(matches!(read, Poll::Ready(Ok(4)))); // short: the flag would drop
+        let read = source.poll_io(Read, &mut cx, || source.io().read(&mut [0; 8]), short);
+        assert!(matches!(read, Poll::Ready(Ok(0)))); // but the end is still seen
+    }
+
+    #[test]
+    fn an_edge_delivered_before_the_clear_is_not_wiped_out() {
+        let (reactor, source, mut peer) = pair();
+        let waker = Waker::from(Arc::new(Count::default()));
+        let mut cx = Context::from_waker(&waker);
+        reactor.turn(Some(Duration::ZERO));
+        let Poll::Ready(tick) = source.readiness.poll_ready(Read, &mut cx) else {
+            panic!()
+        };
+        assert!(source.io().read(&mut [0; 8]).is_err()); // WouldBlock
+        peer.write_all(b"y").unwrap();
+        reactor.turn(Some(Duration::ZERO)); // delivered: the edge is spent
+        source.readiness.clear(Read, tick); // stale tick: the flag stays up
+        let read = source.poll_io(Read, &mut cx, || source.io().read(&mut [0; 8]), |_| false);
+        assert!(matches!(read, Poll::Ready(Ok(1))));
     }
 }

@@ -37,7 +37,9 @@ pub(crate) enum Direction {
 ///
 /// Invariants:
 /// - `ready[d]` is true from an event (or registration) until an operation
-///   in direction `d` fails with `WouldBlock` at the current `tick`.
+///   in direction `d` fails with `WouldBlock` at the current `tick`; once
+///   `closed[d]`, for good (every call then ends at once: a read gives 0,
+///   a write an error).
 /// - a waker sits in `waiters[d]` only while `ready[d]` was false when its
 ///   task looked; [`wake`](Readiness::wake) empties the list.
 /// - no waker appears twice in one list (`Waker::will_wake`).
@@ -47,6 +49,10 @@ pub(crate) struct Readiness {
     /// tries its first operation at once (a fresh socket is usually ready
     /// to write, and the kernel reports that only as an event otherwise).
     ready: Cell<[bool; 2]>,
+    /// Whether each direction has seen its end (the peer's FIN or a reset,
+    /// for reads; a hang-up or an error, for writes). No edge follows an
+    /// end, so the flag must never be lowered after one.
+    closed: Cell<[bool; 2]>,
     /// Events delivered so far.
     tick: Cell<u64>,
     /// The tasks waiting, per direction.
@@ -58,6 +64,7 @@ impl Readiness {
     pub(crate) fn new() -> Self {
         Readiness {
             ready: Cell::new([true, true]),
+            closed: Cell::new([false, false]),
             tick: Cell::new(0),
             waiters: RefCell::new([Vec::new(), Vec::new()]),
         }
@@ -81,17 +88,21 @@ impl Readiness {
     /// the flag, unless an event came in since, which may have made it
     /// ready again.
     pub(crate) fn clear(&self, direction: Direction, tick: u64) {
-        if self.tick.get() == tick {
+        if self.tick.get() == tick && !self.closed.get()[direction as usize] {
             let mut ready = self.ready.get();
             ready[direction as usize] = false;
             self.ready.set(ready);
         }
     }
 
-    /// An event: raises the flags it names, and wakes who waits on them.
-    /// Returns how many tasks it woke.
-    pub(crate) fn wake(&self, read: bool, write: bool) -> usize {
+    /// An event: raises the flags it names (`[read, write]`), notes the
+    /// ends it names, and wakes who waits on them. Returns how many tasks
+    /// it woke.
+    pub(crate) fn wake(&self, [read, write]: [bool; 2], [read_end, write_end]: [bool; 2]) -> usize {
         self.tick.set(self.tick.get() + 1);
+        let [was_read_end, was_write_end] = self.closed.get();
+        self.closed
+            .set([was_read_end || read_end, was_write_end || write_end]);
         let [was_read, was_write] = self.ready.get();
         self.ready.set([was_read || read, was_write || write]);
         // Take the wakers out before waking: a wake may run code that looks
@@ -171,9 +182,9 @@ mod tests {
         assert_eq!(readiness.poll_ready(Read, &mut cx), Poll::Pending);
         assert_eq!(readiness.poll_ready(Read, &mut cx), Poll::Pending);
         assert_eq!(readiness.waiting(Read), 1); // kept once, not twice
-        assert_eq!(readiness.wake(false, true), 0); // writable: not for readers
+        assert_eq!(readiness.wake([false, true], [false; 2]), 0); // writable: not for readers
         assert_eq!(count.0.load(Relaxed), 0);
-        assert_eq!(readiness.wake(true, false), 1);
+        assert_eq!(readiness.wake([true, false], [false; 2]), 1);
         assert_eq!(count.0.load(Relaxed), 1);
         assert_eq!(readiness.poll_ready(Read, &mut cx), Poll::Ready(2));
     }
@@ -188,9 +199,21 @@ mod tests {
         };
         // The read fails with WouldBlock; data arrives and its edge is
         // delivered before the clear.
-        readiness.wake(true, false);
+        readiness.wake([true, false], [false; 2]);
         readiness.clear(Read, tick);
         // The flag stays up: the next read is tried, and finds the data.
+        assert_eq!(readiness.poll_ready(Read, &mut cx), Poll::Ready(1));
+    }
+
+    #[test]
+    fn after_an_end_the_flag_stays_up() {
+        let (_, waker) = counter();
+        let readiness = Readiness::new();
+        let mut cx = Context::from_waker(&waker);
+        // Data and the peer's FIN in one edge; a short read takes the data.
+        readiness.wake([true, false], [true, false]);
+        readiness.clear(Read, 1);
+        // No edge will follow: the next read must be tried (and give 0).
         assert_eq!(readiness.poll_ready(Read, &mut cx), Poll::Ready(1));
     }
 
@@ -203,7 +226,7 @@ mod tests {
         assert_eq!(readiness.poll_ready(Write, &mut cx), Poll::Pending);
         readiness.forget(Write, &waker);
         assert_eq!(readiness.waiting(Write), 0);
-        assert_eq!(readiness.wake(true, true), 0);
+        assert_eq!(readiness.wake([true, true], [false; 2]), 0);
         assert_eq!(count.0.load(Relaxed), 0);
     }
 }
