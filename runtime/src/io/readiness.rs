@@ -1,7 +1,7 @@
 //! [`Readiness`]: what the reactor knows about one source, as a state
 //! machine with no system call in it.
 //!
-//! Part of `io/reactor.rs`; read it first. Each registered socket has one
+//! The first file of the io layer (`io.rs`). Each registered socket has one
 //! `Readiness`: per direction (read, write) a "may be ready" flag and the
 //! wakers of the tasks waiting for it, plus a tick that counts the events
 //! the reactor has delivered. An operation runs like this:
