@@ -10,7 +10,9 @@ use crate::hooks::{Census, Deadlock, Hooks, Scheduler};
 #[cfg(feature = "timer-queues")]
 use crate::queues::TimerQueueKind;
 use crate::task::TaskId;
-use crate::{Clock, Instant, Runtime, VirtualClock};
+#[cfg(not(feature = "io"))]
+use crate::VirtualClock;
+use crate::{Clock, Instant, Runtime};
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -33,6 +35,8 @@ pub struct Builder {
     layers: Vec<Rc<dyn Hooks>>,
     scheduler: Option<Rc<dyn Scheduler>>,
     prove_deadlocks: bool,
+    #[cfg(feature = "std")]
+    max_blocking_threads: Option<usize>,
 }
 
 impl Builder {
@@ -45,12 +49,20 @@ impl Builder {
             layers: Vec::new(),
             scheduler: None,
             prove_deadlocks: true,
+            #[cfg(feature = "std")]
+            max_blocking_threads: None,
         }
     }
 
-    /// Runs on a [`VirtualClock`]: time jumps to the next deadline when idle.
-    pub fn virtual_clock(self) -> Self {
-        self.clock(VirtualClock::new())
+    /// Runs on a [`VirtualClock`](crate::VirtualClock): time jumps to the next deadline when idle.
+    pub fn virtual_clock(mut self) -> Self {
+        // With the io layer, virtual time that waits in the reactor.
+        #[cfg(feature = "io")]
+        let clock = crate::io::default_clock(true);
+        #[cfg(not(feature = "io"))]
+        let clock = Box::new(VirtualClock::new());
+        self.clock = Some(clock);
+        self
     }
 
     /// Runs on any clock.
@@ -106,8 +118,32 @@ impl Builder {
         self
     }
 
+    /// Runs `spawn_blocking` calls on at most `max` threads at once
+    /// (default 64; see `blocking.rs`). The pool belongs to this thread:
+    /// the cap holds for every runtime on it, from this build on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = minirt::Runtime::builder().max_blocking_threads(2).build();
+    /// let sum = rt.block_on(async {
+    ///     let jobs: Vec<_> = (0..10).map(|n| minirt::spawn_blocking(move || n)).collect();
+    ///     minirt::join_all(jobs).await.into_iter().map(Result::unwrap).sum::<i32>()
+    /// });
+    /// assert_eq!(sum, 45);
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn max_blocking_threads(mut self, max: usize) -> Self {
+        self.max_blocking_threads = Some(max);
+        self
+    }
+
     /// The runtime.
     pub fn build(mut self) -> Runtime {
+        #[cfg(feature = "std")]
+        if let Some(max) = self.max_blocking_threads {
+            crate::blocking::set_max_threads(max);
+        }
         let clock = self.clock.take().unwrap_or_else(default_clock);
         let start = Instant::from_clock(clock.now()).tick();
         #[cfg(feature = "timer-queues")]
@@ -128,7 +164,10 @@ impl Builder {
 
 /// The clock a runtime gets when none is chosen.
 fn default_clock() -> Box<dyn Clock> {
-    #[cfg(feature = "std")]
+    // With the io layer, the system clock waits in the reactor.
+    #[cfg(feature = "io")]
+    return crate::io::default_clock(false);
+    #[cfg(all(feature = "std", not(feature = "io")))]
     return Box::new(crate::SystemClock);
     // Without an OS there is no system clock to default to.
     #[cfg(not(feature = "std"))]

@@ -33,10 +33,19 @@
 //! - `builder.rs`: the [`Builder`], where the layers are attached.
 //! - `deadlock.rs` with `sync.rs`: an async [`sync::Mutex`] and the proof that
 //!   names a deadlock, at the [`Hooks::stuck`] seam.
-//! - `blocking.rs`: [`spawn_blocking`], the cure for blocking calls.
+//! - `blocking.rs`: the disease, [`block_thread_for`] (a blocking
+//!   call, virtual on a virtual clock), and the cure, [`spawn_blocking`].
+//! - `yield_now.rs`: [`yield_now()`], one turn of the loop.
 //! - `explore.rs`: every schedule, not one: seeded and exhaustive
 //!   exploration of task orders, at the [`hooks::Scheduler`] seam.
 //! - `join_all.rs`: [`join_all()`], `asyncio.gather`.
+//! - `io.rs` and `io/` (feature `io`, on by default, Linux): an epoll
+//!   reactor that is the loop's idle wait, attached at the clock's park
+//!   (one wait for the next deadline, a wake from another thread, or a
+//!   socket becoming ready), [`net`] (TCP and UDP) and [`fs`] (files, on the
+//!   blocking pool). Read `io/readiness.rs` (one source's state, no system
+//!   calls), `io/reactor.rs` (epoll, registration), `io/wait.rs` (the clock
+//!   that waits in it, system or virtual), `io/net.rs`, `io/fs.rs`.
 //! - `queues.rs` (feature `timer-queues`): the heap and ordered map the
 //!   wheel is measured against, at the `Timers` type alias.
 //!
@@ -62,7 +71,8 @@
 //!
 //! # What this is not
 //!
-//! No I/O reactor (only timers and wakes), no work stealing, no `unsafe`.
+//! No work stealing, no `unsafe`, no I/O beyond Linux's epoll (and files
+//! on threads).
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -91,19 +101,24 @@ mod builder;
 mod deadlock;
 #[cfg(feature = "std")]
 pub mod explore;
+#[cfg(feature = "io")]
+mod io;
 #[cfg(feature = "std")]
 mod join_all;
 #[cfg(feature = "timer-queues")]
 pub mod queues;
 pub mod sync;
+mod yield_now;
 
 #[cfg(feature = "std")]
-pub use blocking::spawn_blocking;
+pub use blocking::{block_thread_for, spawn_blocking};
 pub use builder::Builder;
 pub use clock::{Clock, Instant, Park, VirtualClock};
 #[cfg(feature = "std")]
 pub use clock::{SystemClock, Unpark};
 pub use hooks::{Deadlock, Hooks, Scheduler};
+#[cfg(feature = "io")]
+pub use io::{fs, net};
 pub use join::JoinHandle;
 #[cfg(feature = "std")]
 pub use join_all::join_all;
@@ -112,8 +127,9 @@ pub use queues::TimerQueueKind;
 pub use runtime::Runtime;
 #[cfg(feature = "std")]
 pub use runtime::{block_on, spawn, spawn_named, task_count, task_id};
-pub use task::{yield_now, JoinError, TaskId, YieldNow};
+pub use task::{JoinError, TaskId};
 #[cfg(feature = "std")]
 pub use time::{sleep, sleep_until, timeout};
 pub use time::{Elapsed, Sleep};
 pub use wheel::{TimerKey, Wheel};
+pub use yield_now::{yield_now, YieldNow};

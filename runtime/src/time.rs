@@ -228,19 +228,3 @@ impl Instant {
         Instant::now().duration_since(*self)
     }
 }
-
-/// Blocks the loop's thread for `duration`, as a blocking call does:
-/// nothing else on the loop runs meanwhile. On a virtual clock, virtual
-/// time moves on by `duration` without running anything: the article's
-/// stalled timeline, to the microsecond.
-///
-/// # Panics
-///
-/// Outside a runtime.
-#[cfg(feature = "std")]
-#[track_caller]
-pub fn block_thread_for(duration: Duration) {
-    crate::context::with("time::block_thread_for", |core| {
-        core.clock.block_for(duration)
-    });
-}

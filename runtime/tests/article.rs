@@ -27,7 +27,7 @@ async fn delay_message(
 ) {
     record(&log, start, format!("{message} received"));
     if blocking {
-        minirt::time::block_thread_for(Duration::from_secs(delay));
+        minirt::block_thread_for(Duration::from_secs(delay));
     } else {
         minirt::sleep(Duration::from_secs(delay)).await;
     }

@@ -124,7 +124,7 @@ fn a_stall_layer_names_who_held_the_loop_and_whom_it_made_late() {
     rt.block_on(async {
         let sleeper = minirt::spawn(minirt::sleep(Duration::from_secs(1)));
         minirt::spawn_named("hog", async {
-            minirt::time::block_thread_for(Duration::from_secs(3))
+            minirt::block_thread_for(Duration::from_secs(3))
         })
         .await
         .unwrap();

@@ -270,7 +270,7 @@ impl Clock for MinirtClock {
     fn block_for(&self, duration: Duration) {
         if thread::current().id() == self.loop_thread {
             // On the virtual clock this moves time on; on the system clock it sleeps.
-            minirt::time::block_thread_for(duration);
+            minirt::block_thread_for(duration);
             return;
         }
         let tallied = HELPER_BLOCKED.with(|blocked| match blocked.get() {
