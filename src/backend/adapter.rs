@@ -66,6 +66,23 @@ pub trait LocalRuntime: Clone + 'static {
     /// Tasks not yet ended, plus one for the main future (see the module's
     /// rule).
     fn task_count(&self) -> usize;
+
+    /// Opens `pairs` loopback TCP connections, both ends registered with
+    /// this runtime's reactor, and hands them back to be held open: idle
+    /// sockets the loop must watch while it does something else.
+    ///
+    /// # Errors
+    ///
+    /// If the OS refuses a socket.
+    fn idle_connections(&self, pairs: usize) -> impl Future<Output = io::Result<IdleConnections>>;
+}
+
+/// Connections kept open for as long as this is held.
+pub type IdleConnections = Vec<Box<dyn std::any::Any>>;
+
+/// The loopback address with a port the OS picks.
+pub fn loopback() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
 /// Counts live tasks, for runtimes that do not expose the number (smol,

@@ -20,7 +20,7 @@
 
 mod mutex;
 
-use super::adapter::LocalRuntime;
+use super::adapter::{loopback, IdleConnections, LocalRuntime};
 use super::{Backend, Options};
 use crate::clock::Clock;
 use crate::model::event_loop::{
@@ -153,6 +153,18 @@ impl LocalRuntime for MinirtLoop {
         T: Send + 'static,
     {
         MinirtTask(minirt::spawn_blocking(call))
+    }
+
+    async fn idle_connections(&self, pairs: usize) -> io::Result<IdleConnections> {
+        let listener = minirt::net::TcpListener::bind(loopback())?;
+        let mut held: IdleConnections = Vec::with_capacity(2 * pairs);
+        for _ in 0..pairs {
+            held.push(Box::new(
+                minirt::net::TcpStream::connect(listener.local_addr()?).await?,
+            ));
+            held.push(Box::new(listener.accept().await?.0));
+        }
+        Ok(held)
     }
 
     fn task_count(&self) -> usize {

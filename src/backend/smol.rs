@@ -6,7 +6,7 @@
 //! counts. smol cancels a task whose handle is dropped; the interface
 //! promises detach, so [`SmolTask`] detaches on drop.
 
-use super::adapter::{LocalRuntime, TaskCounter};
+use super::adapter::{loopback, IdleConnections, LocalRuntime, TaskCounter};
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
@@ -126,6 +126,20 @@ impl LocalRuntime for SmolLoop {
     {
         // A task awaiting the helper, as minirt runs it, so that it counts.
         LocalRuntime::spawn(self, ::smol::unblock(call))
+    }
+
+    async fn idle_connections(&self, pairs: usize) -> io::Result<IdleConnections> {
+        use async_io::Async;
+        use std::net::{TcpListener, TcpStream};
+        let listener = Async::<TcpListener>::bind(loopback())?;
+        let mut held: IdleConnections = Vec::with_capacity(2 * pairs);
+        for _ in 0..pairs {
+            held.push(Box::new(
+                Async::<TcpStream>::connect(listener.get_ref().local_addr()?).await?,
+            ));
+            held.push(Box::new(listener.accept().await?.0));
+        }
+        Ok(held)
     }
 
     fn task_count(&self) -> usize {

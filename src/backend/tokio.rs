@@ -7,7 +7,7 @@
 //! public on a stable build without extra flags, so [`TaskCounter`]
 //! counts, as for smol.
 
-use super::adapter::{LocalRuntime, TaskCounter};
+use super::adapter::{loopback, IdleConnections, LocalRuntime, TaskCounter};
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
@@ -64,7 +64,7 @@ impl TokioLoop {
     /// As [`LocalRuntime::block_on`], with no task count: tokio as it is,
     /// for the benchmarks.
     pub fn block_on_uncounted<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
-        let runtime = Builder::new_current_thread().enable_time().build()?;
+        let runtime = Builder::new_current_thread().enable_time().enable_io().build()?;
         let event_loop = TokioLoop {
             tasks: TaskCounter::off(),
         };
@@ -78,7 +78,7 @@ impl LocalRuntime for TokioLoop {
     const NAME: &'static str = "tokio";
 
     fn block_on<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
-        let runtime = Builder::new_current_thread().enable_time().build()?;
+        let runtime = Builder::new_current_thread().enable_time().enable_io().build()?;
         Ok(LocalSet::new().block_on(&runtime, main(TokioLoop::default())))
     }
 
@@ -109,6 +109,17 @@ impl LocalRuntime for TokioLoop {
     {
         // A task awaiting the helper, as minirt runs it, so that it counts.
         LocalRuntime::spawn(self, TokioTask(::tokio::task::spawn_blocking(call)))
+    }
+
+    async fn idle_connections(&self, pairs: usize) -> io::Result<IdleConnections> {
+        use ::tokio::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind(loopback()).await?;
+        let mut held: IdleConnections = Vec::with_capacity(2 * pairs);
+        for _ in 0..pairs {
+            held.push(Box::new(TcpStream::connect(listener.local_addr()?).await?));
+            held.push(Box::new(listener.accept().await?.0));
+        }
+        Ok(held)
     }
 
     fn task_count(&self) -> usize {
