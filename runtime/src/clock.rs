@@ -173,7 +173,11 @@ impl Clock for SystemClock {
     fn park(&self, park: &Park<'_>) {
         match park.deadline() {
             _ if park.woken() => {}
-            Some(deadline) => std::thread::park_timeout(deadline.saturating_sub(self.now())),
+            // A deadline already passed waits for nothing: no system call.
+            Some(deadline) => match deadline.checked_sub(self.now()) {
+                Some(wait) if !wait.is_zero() => std::thread::park_timeout(wait),
+                _ => {}
+            },
             None => std::thread::park(),
         }
     }

@@ -171,6 +171,13 @@ impl Core {
             }
             if polls < BUDGET {
                 self.park(&main, &main_waker)?;
+            } else {
+                // A busy loop still hears from outside (a reactor's
+                // sockets) once a budget: a park that waits for nothing.
+                self.clock
+                    .park(&Park::new(Some(core::time::Duration::ZERO), false, &|| {
+                        false
+                    }));
             }
             self.fire_timers();
         }

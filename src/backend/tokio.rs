@@ -64,7 +64,10 @@ impl TokioLoop {
     /// As [`LocalRuntime::block_on`], with no task count: tokio as it is,
     /// for the benchmarks.
     pub fn block_on_uncounted<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
-        let runtime = Builder::new_current_thread().enable_time().enable_io().build()?;
+        let runtime = Builder::new_current_thread()
+            .enable_time()
+            .enable_io()
+            .build()?;
         let event_loop = TokioLoop {
             tasks: TaskCounter::off(),
         };
@@ -78,7 +81,10 @@ impl LocalRuntime for TokioLoop {
     const NAME: &'static str = "tokio";
 
     fn block_on<F: Future>(main: impl FnOnce(Self) -> F) -> io::Result<F::Output> {
-        let runtime = Builder::new_current_thread().enable_time().enable_io().build()?;
+        let runtime = Builder::new_current_thread()
+            .enable_time()
+            .enable_io()
+            .build()?;
         Ok(LocalSet::new().block_on(&runtime, main(TokioLoop::default())))
     }
 
