@@ -21,13 +21,13 @@ async fn serve(listener: TcpListener, connections: usize, delay: Duration) {
             let body = format!("you asked for {}", request.uri().path());
             Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(body))))
         });
-        minirt::spawn(async move {
+        drop(minirt::spawn(async move {
             let connection = hyper::server::conn::http1::Builder::new();
             connection
                 .serve_connection(FuturesIo::new(stream), service)
                 .await
                 .unwrap();
-        });
+        }));
     }
 }
 
@@ -37,7 +37,7 @@ async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
     let (mut sender, connection) = hyper::client::conn::http1::handshake(FuturesIo::new(stream))
         .await
         .unwrap();
-    minirt::spawn(async move { connection.await.unwrap() });
+    drop(minirt::spawn(async move { connection.await.unwrap() }));
     let request = Request::get(path)
         .header("host", "localhost")
         .body(Full::new(Bytes::new()))
@@ -58,7 +58,11 @@ fn ten_requests_to_a_hyper_server_overlap_on_one_loop() {
     rt.block_on(async {
         let listener = TcpListener::bind(loopback()).unwrap();
         let addr = listener.local_addr().unwrap();
-        minirt::spawn(serve(listener, 10, Duration::from_millis(100)));
+        drop(minirt::spawn(serve(
+            listener,
+            10,
+            Duration::from_millis(100),
+        )));
         let start = std::time::Instant::now();
         let requests = (0..10).map(|k| async move { get(addr, &format!("/{k}")).await });
         let responses = minirt::join_all(requests).await;
@@ -80,7 +84,7 @@ fn on_the_virtual_clock_a_request_takes_exactly_its_handler_delay() {
     rt.block_on(async {
         let listener = TcpListener::bind(loopback()).unwrap();
         let addr = listener.local_addr().unwrap();
-        minirt::spawn(serve(listener, 1, Duration::from_secs(10)));
+        drop(minirt::spawn(serve(listener, 1, Duration::from_secs(10))));
         let start = minirt::Instant::now();
         assert_eq!(
             get(addr, "/slow").await,
