@@ -197,6 +197,16 @@ impl Hooks for Layers {
             .iter()
             .for_each(|layer| layer.timer_fired(deadline, now));
     }
+    fn io_waiting(&self, task: TaskId, source: u64, read: bool) {
+        self.0
+            .iter()
+            .for_each(|layer| layer.io_waiting(task, source, read));
+    }
+    fn io_ready(&self, source: u64, read: bool, write: bool) {
+        self.0
+            .iter()
+            .for_each(|layer| layer.io_ready(source, read, write));
+    }
     fn dropped_pending(&self, task: TaskId, name: Option<&str>) {
         self.0
             .iter()

@@ -104,7 +104,7 @@ impl Core {
     }
 
     /// Calls a hook, if a layer is attached.
-    fn hook(&self, call: impl FnOnce(&dyn Hooks)) {
+    pub(crate) fn hook(&self, call: impl FnOnce(&dyn Hooks)) {
         if let Some(hooks) = &self.hooks {
             call(&**hooks);
         }

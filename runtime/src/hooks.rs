@@ -26,6 +26,12 @@ pub trait Hooks {
     fn poll_ended(&self, _task: TaskId, _finished: bool) {}
     /// A timer due at `deadline` fired at `now`.
     fn timer_fired(&self, _deadline: Instant, _now: Instant) {}
+    /// A task waits for an I/O source: to become readable (`read`) or
+    /// writable. Sources are numbered by the layer that owns them (the io
+    /// layer: one number per socket, never reused).
+    fn io_waiting(&self, _task: TaskId, _source: u64, _read: bool) {}
+    /// An I/O source became ready to read, to write, or both.
+    fn io_ready(&self, _source: u64, _read: bool, _write: bool) {}
     /// The runtime was dropped with this task still pending.
     fn dropped_pending(&self, _task: TaskId, _name: Option<&str>) {}
     /// Nothing is ready, no timer is armed, no outside work is out: may the

@@ -133,11 +133,20 @@ impl Reactor {
                 let write_end = flags.intersects(E::HUP | E::ERR);
                 let read = read_end || flags.intersects(E::IN | E::PRI);
                 let write = write_end || flags.contains(E::OUT);
+                tell(|hooks, _| hooks.io_ready(token, read, write));
                 woken += readiness.wake([read, write], [read_end, write_end]);
             }
         }
         *self.events.borrow_mut() = events;
         woken
+    }
+}
+
+/// Tells the current runtime's layers, if any, with the task being polled:
+/// I/O waits and readiness, for a trace.
+fn tell(call: impl FnOnce(&dyn crate::Hooks, crate::TaskId)) {
+    if let Some(core) = crate::context::current() {
+        core.hook(|hooks| call(hooks, core.current.get()));
     }
 }
 
@@ -219,6 +228,8 @@ impl<T: AsFd> Source<T> {
     ) -> Poll<io::Result<R>> {
         loop {
             let Poll::Ready(tick) = self.readiness.poll_ready(direction, cx) else {
+                let read = matches!(direction, Direction::Read);
+                tell(|hooks, task| hooks.io_waiting(task, self.token, read));
                 return Poll::Pending;
             };
             match op() {
