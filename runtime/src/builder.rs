@@ -10,7 +10,7 @@ use crate::hooks::{Census, Deadlock, Hooks, Scheduler};
 #[cfg(feature = "timer-queues")]
 use crate::queues::TimerQueueKind;
 use crate::task::TaskId;
-#[cfg(not(feature = "io"))]
+#[cfg(any(not(feature = "io"), miri))]
 use crate::VirtualClock;
 use crate::{Clock, Instant, Runtime};
 use alloc::boxed::Box;
@@ -56,10 +56,11 @@ impl Builder {
 
     /// Runs on a [`VirtualClock`](crate::VirtualClock): time jumps to the next deadline when idle.
     pub fn virtual_clock(mut self) -> Self {
-        // With the io layer, virtual time that waits in the reactor.
-        #[cfg(feature = "io")]
+        // With the io layer, virtual time that waits in the reactor. Miri
+        // runs no system call: under it, the plain clocks.
+        #[cfg(all(feature = "io", not(miri)))]
         let clock = crate::io::default_clock(true);
-        #[cfg(not(feature = "io"))]
+        #[cfg(any(not(feature = "io"), miri))]
         let clock = Box::new(VirtualClock::new());
         self.clock = Some(clock);
         self
@@ -165,9 +166,9 @@ impl Builder {
 /// The clock a runtime gets when none is chosen.
 fn default_clock() -> Box<dyn Clock> {
     // With the io layer, the system clock waits in the reactor.
-    #[cfg(feature = "io")]
+    #[cfg(all(feature = "io", not(miri)))]
     return crate::io::default_clock(false);
-    #[cfg(all(feature = "std", not(feature = "io")))]
+    #[cfg(all(feature = "std", any(not(feature = "io"), miri)))]
     return Box::new(crate::SystemClock);
     // Without an OS there is no system clock to default to.
     #[cfg(not(feature = "std"))]

@@ -41,8 +41,8 @@
 //! that one, and is served only while that one waits.) Sockets are `!Send`:
 //! they belong to their thread's reactor, as tasks belong to their loop.
 //!
-//! Shortcuts a production runtime would not take: Linux only (5.11 or
-//! later, for `epoll_pwait2`); one waiter list per direction, not a slab;
+//! Shortcuts a production runtime would not take: Linux only; one waiter
+//! list per direction, not a slab;
 //! no vectored I/O of its own.
 
 use crate::{Clock, SystemClock, VirtualClock};

@@ -181,11 +181,14 @@ mod tests {
         readiness.clear(Read, tick); // the read said WouldBlock
         assert_eq!(readiness.poll_ready(Read, &mut cx), Poll::Pending);
         assert_eq!(readiness.poll_ready(Read, &mut cx), Poll::Pending);
-        assert_eq!(readiness.waiting(Read), 1); // kept once, not twice
+        // Kept once, not twice. (Miri gives each use of a waker's vtable an
+        // address of its own, so `will_wake` says no to clones there.)
+        let kept = if cfg!(miri) { 2 } else { 1 };
+        assert_eq!(readiness.waiting(Read), kept);
         assert_eq!(readiness.wake([false, true], [false; 2]), 0); // writable: not for readers
         assert_eq!(count.0.load(Relaxed), 0);
-        assert_eq!(readiness.wake([true, false], [false; 2]), 1);
-        assert_eq!(count.0.load(Relaxed), 1);
+        assert_eq!(readiness.wake([true, false], [false; 2]), kept);
+        assert_eq!(count.0.load(Relaxed), kept);
         assert_eq!(readiness.poll_ready(Read, &mut cx), Poll::Ready(2));
     }
 
@@ -225,8 +228,11 @@ mod tests {
         readiness.clear(Write, 0);
         assert_eq!(readiness.poll_ready(Write, &mut cx), Poll::Pending);
         readiness.forget(Write, &waker);
-        assert_eq!(readiness.waiting(Write), 0);
-        assert_eq!(readiness.wake([true, true], [false; 2]), 0);
-        assert_eq!(count.0.load(Relaxed), 0);
+        // Found by `will_wake`, which Miri's vtables defeat (see above).
+        if !cfg!(miri) {
+            assert_eq!(readiness.waiting(Write), 0);
+            assert_eq!(readiness.wake([true, true], [false; 2]), 0);
+            assert_eq!(count.0.load(Relaxed), 0);
+        }
     }
 }

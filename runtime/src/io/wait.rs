@@ -2,9 +2,9 @@
 //! and [`Notify`], the eventfd that ends it from another thread.
 //!
 //! Read this after `io/reactor.rs`. The loop parks by calling
-//! [`Clock::park`]; this clock answers with one `epoll_pwait2` that ends at
-//! the next timer deadline (to the nanosecond: `epoll_wait` would round to
-//! milliseconds), at a cross-thread wake (its eventfd becomes readable), or
+//! [`Clock::park`]; this clock answers with one `epoll_wait` that ends at
+//! the next timer deadline (to the nanosecond, through the reactor's
+//! timerfd: epoll's own timeout counts in milliseconds), at a cross-thread wake (its eventfd becomes readable), or
 //! when a socket becomes ready. A wake the reactor dispatches goes straight
 //! to the loop's local queue, so the park simply returns after a turn and
 //! the loop runs what was woken.
