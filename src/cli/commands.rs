@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The main job's unit: half the article's second, so that every scenario
-/// on every backend (about 145 units in all, 50 of them on the Python
+/// on every backend (about 150 units in all, 50 of them on the Python
 /// backends) plus the sort at the article's size (about 11 s in a release
 /// build on 2 cores, and about as long again for Python's share of it)
 /// takes about a minute and a half (a minute without python3).
