@@ -1,5 +1,6 @@
-//! The command line: `concur list`, `concur run`, `concur compare`, and the
-//! main job when no command is given.
+//! The command line: `concur list`, `concur run`, `concur compare`,
+//! `concur explore`, `concur timeline`, `concur bench`, and the main job
+//! when no command is given.
 //!
 //! Parsing and checking input is in `cli/args.rs`, the commands here, and the
 //! plain-words summary of the main job in `cli/summary.rs`. Every mistake in
@@ -9,6 +10,7 @@ pub mod args;
 mod bench;
 mod commands;
 mod compare;
+mod explore;
 mod guard;
 mod interrupt;
 pub mod summary;
@@ -54,6 +56,7 @@ pub fn run() -> anyhow::Result<()> {
             crate::scenario::deadlock::child_main(backend, Duration::from_millis(unit_ms))
         }
         Some(Command::Timeline(timeline)) => timeline::timeline(&timeline),
+        Some(Command::Explore(explore)) => explore::explore(&explore),
         Some(Command::Bench(bench)) => bench::bench(&bench),
         Some(Command::BenchChild(child)) => bench::child(&child),
     }
@@ -99,6 +102,10 @@ enum Command {
     /// Draw who ran when: a lane per thread, tasks as bars (solid while
     /// polled), log lines as marks, stalls in red; SVG or terminal.
     Timeline(timeline::TimelineArgs),
+    /// Run a scenario under every schedule of minirt's loop (or random
+    /// ones): how many lose the update or deadlock, the first that does
+    /// beside one that does not, and the command that replays it.
+    Explore(explore::ExploreArgs),
     /// Benchmark minirt against smol, tokio, threads and Python at scale.
     Bench(bench::BenchArgs),
     /// Be one measurement of `concur bench`, in a fresh process.

@@ -25,13 +25,16 @@
 //! 7. [`sort`]: the CPU-bound merge sort of section 10, on every strategy.
 //! 8. [`executor`]: the executor the async examples run on, chosen by cargo
 //!    feature (minirt, `smol` or `tokio`).
-//! 9. [`children`]: every child process (A3's watchdog, the sort's pool,
-//!    the bench), registered, so that none outlives its run or concur.
+//! 9. [`explore`]: a scenario under every schedule of minirt's loop (or
+//!    many random ones), each run's log kept: `concur explore`.
+//! 10. [`children`]: every child process (A3's watchdog, the sort's pool,
+//!     the bench), registered, so that none outlives its run or concur.
 //!
 //! Data flows one way: `cli` picks a scenario, it runs on a backend, every
 //! event goes to the recorder, `report` renders the record. Imports follow
 //! the same direction, layer by layer (`tests/it/layers.rs` lists them):
-//! the command line and the examples' executor; the bench; the reports;
+//! the command line and the examples' executor; the bench and explore;
+//! the reports;
 //! the scenarios; the backends; the models and the sort; the run record
 //! and the check; the recorder, the trace and the log; the clock, output,
 //! units and children.
@@ -43,6 +46,7 @@ pub mod children;
 pub mod cli;
 pub mod clock;
 pub mod executor;
+pub mod explore;
 pub mod log;
 pub mod model;
 pub mod output;

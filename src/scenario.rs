@@ -18,6 +18,7 @@ pub mod gather;
 pub mod pool;
 pub mod race;
 pub mod race_async;
+pub mod race_async_await;
 pub mod race_async_multithread;
 pub mod race_locked;
 pub mod sort;
@@ -28,7 +29,7 @@ use crate::backend::Backend;
 use crate::check::noise::{Noise, NoiseProbe};
 use crate::check::{self, Expected};
 use crate::clock::process_cpu_time;
-use crate::model::event_loop::Handle;
+use crate::model::event_loop::{Handle, LocalFuture};
 use crate::model::foreign::{Program, SortSize};
 use crate::model::Model;
 use crate::recorder::{Record, Recorder};
@@ -78,7 +79,19 @@ pub trait Scenario: Sync {
     fn patience(&self) -> Option<u32> {
         None
     }
+
+    /// For `concur explore`: the scenario as one program on an event loop
+    /// whose result says whether the run went right (`Err`: an update was
+    /// lost); a program that deadlocks fails by itself. `None`, the
+    /// default: the scenario cannot be explored.
+    fn explored(&self) -> Option<Explored> {
+        None
+    }
 }
+
+/// A scenario as `concur explore` runs it, once per schedule: given the
+/// loop and where to log, the run, ending `Ok` if it went right.
+pub type Explored = fn(Handle, Ctx) -> LocalFuture<Result<(), String>>;
 
 impl std::fmt::Debug for dyn Scenario {
     /// Its name: enough to tell scenarios apart in a parsed command line.
@@ -88,7 +101,7 @@ impl std::fmt::Debug for dyn Scenario {
 }
 
 /// Every scenario, in article order, additions after the section they extend.
-pub fn all() -> [&'static dyn Scenario; 13] {
+pub fn all() -> [&'static dyn Scenario; 14] {
     [
         &delay::Delay,
         &threads::Threads,
@@ -101,6 +114,7 @@ pub fn all() -> [&'static dyn Scenario; 13] {
         &race_locked::RaceLocked,
         &race_async::RaceAsync,
         &race_async_multithread::RaceAsyncMultithread,
+        &race_async_await::RaceAsyncAwait,
         &deadlock::Deadlock,
         &sort::Sort,
     ]

@@ -1,6 +1,7 @@
 """Sections 7 to 9: two updates of a fake database without a lock, with
 one, and as two tasks on one loop (src/scenario/race.rs, race_locked.rs,
-race_async.rs).
+race_async.rs); and addition A5, the tasks with an await between read and
+write (race_async_await.rs).
 
 In the article the lost update is luck: whether the second thread reads
 before the first writes depends on when the OS and the GIL switch threads.
@@ -43,6 +44,12 @@ class FakeDatabase:
             self._reads += 1
             self._read.notify_all()
         return value
+
+    def all_read(self):
+        """Whether as many updates as run at once have read: what an async
+        caller asks between its awaits (A5)."""
+        with self._read:
+            return self._reads >= self._at_once
 
     def wait_for_readers(self):
         """Blocks until as many updates as run at once have read, or for
@@ -126,8 +133,46 @@ def race_async(backend, unit):
     return {"value": database.value}
 
 
+def race_async_await(backend, unit):
+    """Addition A5: section 9 with `await asyncio.sleep(0)` (an async
+    database call) between the read and the write; the other task reads the
+    same value meanwhile, and an update is lost on one loop too. As in
+    race_async_await.rs, two updates are in flight at once, so the call does
+    not return before the other has read (a millisecond's sleep at a time):
+    the lost update does not depend on two timers firing in one batch."""
+    database = FakeDatabase(2)
+
+    async def database_call():
+        await asyncio.sleep(0)
+        waited = 0.0
+        while not database.all_read() and waited < PATIENCE:
+            await asyncio.sleep(0.001)
+            waited += 0.001
+
+    async def update_async():
+        logging.info("Update Started")
+        logging.info("Sleeping")
+        await asyncio.sleep(unit)
+        logging.info("Reading Value From Db")
+        local_copy = database.read()
+        await database_call()
+        record.blocking_sleep(think_time(unit))
+        local_copy = local_copy ** 2 + 1
+        logging.info("Updating Value")
+        database.value = local_copy
+        logging.info("Update Finished")
+
+    async def main():
+        await asyncio.gather(update_async(), update_async())
+        logging.info(f"Final value is {database.value}")
+
+    backend.run_loop(main)
+    return {"value": database.value}
+
+
 SCENARIOS = {
     "race": (THREADS, race),
     "race-locked": (THREADS, race_locked),
     "race-async": (EVENT_LOOP, race_async),
+    "race-async-await": (EVENT_LOOP, race_async_await),
 }

@@ -24,7 +24,7 @@ use super::adapter::{loopback, IdleConnections, LocalRuntime};
 use super::{Backend, Options};
 use crate::clock::Clock;
 use crate::model::event_loop::{
-    AsyncBackend, BlockingJob, DeadlockFound, EventLoop, LocalFuture, LoopMutex, Main,
+    AsyncBackend, BlockingJob, DeadlockFound, EventLoop, Handle, LocalFuture, LoopMutex, Main,
 };
 use crate::sort::Strategy;
 use minirt::{JoinError, JoinHandle, Runtime};
@@ -51,6 +51,26 @@ pub fn backend(options: Options) -> Backend {
             virtual_clock: options.virtual_clock,
         })
         .with_sort(Strategy::Minirt)
+}
+
+/// The loop of the minirt runtime the caller runs on, which it built
+/// itself, on its virtual clock; with [`virtual_clock`], the clock to
+/// record on. For `concur explore`, whose runtimes minirt's explore layer
+/// builds, one per schedule, each with its schedule policy: minirt's free
+/// functions find the current runtime, so the handle carries nothing of it.
+pub fn current_virtual_loop() -> Handle {
+    Rc::new(MinirtEventLoop {
+        virtual_clock: true,
+    })
+}
+
+/// The clock of a run on [`current_virtual_loop`]: the runtime's virtual
+/// time, read on the loop's thread (this one).
+pub fn virtual_clock() -> Arc<dyn Clock> {
+    Minirt {
+        virtual_clock: true,
+    }
+    .clock()
 }
 
 /// Makes minirt runtimes.

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The main job's unit: half the article's second, so that every scenario
-/// on every backend (about 145 units in all, 50 of them on the Python
+/// on every backend (about 150 units in all, 50 of them on the Python
 /// backends) plus the sort at the article's size (about 11 s in a release
 /// build on 2 cores, and about as long again for Python's share of it)
 /// takes about a minute and a half (a minute without python3).
@@ -26,7 +26,7 @@ pub(super) const MAIN_UNIT: Duration = Duration::from_millis(500);
 
 /// `concur list`.
 pub(super) fn list() -> anyhow::Result<()> {
-    let mut text = String::from("Scenarios (section of the article, or our addition A1..A4):\n");
+    let mut text = String::from("Scenarios (section of the article, or our addition A1..A5):\n");
     for scenario in scenario::all() {
         let (name, section) = (scenario.meta().name, scenario.meta().section);
         text += &format!("  {name:<24} {section:<7} {}\n", scenario.meta().about);

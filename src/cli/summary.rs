@@ -69,12 +69,20 @@ pub fn main_job(runs: &[Run]) -> Vec<String> {
     ]
     .map(|name| values(runs, name));
     if let [Some(unlocked), Some(locked), Some(one_thread), Some(many_threads)] = race {
-        paragraphs.push(format!(
+        let mut text = format!(
             "Races: two threads that read, compute and write without a lock lost an update \
              (final value {unlocked}); with a lock, {locked}. Two tasks on one event loop got \
              {one_thread} with no lock, and the very same code on a multi-threaded executor \
              got {many_threads}: the safety comes from one thread, not from async."
-        ));
+        );
+        if let Some(awaited) = values(runs, "race-async-await") {
+            text += &format!(
+                " On one loop with an await between the read and the write, {awaited}: the \
+                 other task reads meanwhile (`concur explore race-async-await` counts the \
+                 schedules that lose it)."
+            );
+        }
+        paragraphs.push(text);
     }
     if let Some(sort) = sort_paragraph(runs) {
         paragraphs.push(sort);

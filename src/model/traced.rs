@@ -51,19 +51,25 @@ impl AsyncBackend for TracedBackend<'_> {
 
     fn run(&self, main: Main) -> anyhow::Result<()> {
         let rec = self.rec.clone();
-        self.inner.run(Box::new(move |handle| {
-            // No event yet: minirt calls this before `block_on`, where its
-            // (virtual) clock cannot be read. Main starts at its first poll.
-            let task = rec.new_task(Some("main"));
-            let traced = Rc::new(TracedLoop {
-                inner: handle,
-                rec: rec.clone(),
-            });
-            let mut main = Traced::new(main(traced), rec, task);
-            main.started = false;
-            Box::pin(main)
-        }))
+        self.inner
+            .run(Box::new(move |handle| traced_main(handle, rec, main)))
     }
+}
+
+/// `main` on the loop `handle`, traced into `rec`: what [`TracedBackend`]
+/// runs, for a caller that runs the loop itself (`concur explore`, whose
+/// runtimes minirt's explore layer builds).
+pub fn traced_main(handle: Rc<dyn EventLoop>, rec: Recorder, main: Main) -> LocalFuture<()> {
+    // No event yet: minirt calls this before `block_on`, where its
+    // (virtual) clock cannot be read. Main starts at its first poll.
+    let task = rec.new_task(Some("main"));
+    let traced = Rc::new(TracedLoop {
+        inner: handle,
+        rec: rec.clone(),
+    });
+    let mut main = Traced::new(main(traced), rec, task);
+    main.started = false;
+    Box::pin(main)
 }
 
 /// A loop handle that traces the tasks spawned and the sleeps asked of it.

@@ -71,6 +71,19 @@ pub fn read_modify_write(ctx: &Ctx, db: &FakeDb) {
     ctx.log("Update Finished");
 }
 
+/// The check of an explored race (`concur explore`): `Err` when an update
+/// was lost, that is when the final value is not 2.
+///
+/// # Errors
+///
+/// The lost update, with the final value.
+pub fn both_counted(db: &FakeDb) -> Result<(), String> {
+    match db.value() {
+        2 => Ok(()),
+        value => Err(format!("an update was lost: final value {value}, not 2")),
+    }
+}
+
 /// Runs two updates on `max_workers = 5` workers, optionally locked, then
 /// logs the final value.
 pub fn run_on_threads(backend: &Backend, ctx: &Ctx, locked: bool) -> anyhow::Result<Outcome> {

@@ -6,8 +6,8 @@
 //! can start: the updates serialize and both count (2). No lock needed;
 //! addition A2 runs this same [`update`] on several threads.
 
-use super::race::{expected_race, read_modify_write, FakeDb, Updates};
-use super::{Ctx, Meta, Outcome, Scenario};
+use super::race::{both_counted, expected_race, read_modify_write, FakeDb, Updates};
+use super::{Ctx, Explored, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::Expected;
 use crate::model::event_loop::{gather, Handle};
@@ -47,6 +47,17 @@ impl Scenario for RaceAsync {
             ..Outcome::default()
         })
     }
+
+    fn explored(&self) -> Option<Explored> {
+        Some(|event_loop, ctx| Box::pin(explored(event_loop, ctx)))
+    }
+}
+
+/// One explored run: whatever the schedule, no update may be lost.
+async fn explored(event_loop: Handle, ctx: Ctx) -> Result<(), String> {
+    let db = Arc::new(FakeDb::new(1));
+    main(event_loop, ctx, Arc::clone(&db)).await;
+    both_counted(&db)
 }
 
 /// The article's `main`: gather two updates, log the final value.

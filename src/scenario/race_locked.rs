@@ -2,9 +2,12 @@
 //!
 //! Both threads still sleep together; the lock makes the second wait for
 //! the first's write before it reads, so both updates count: 2.
+//! `concur explore race-locked` explores the same lock on one event loop,
+//! around A5's await.
 
 use super::race::{expected_race, run_on_threads, Updates};
-use super::{Ctx, Meta, Outcome, Scenario};
+use super::race_async_await;
+use super::{Ctx, Explored, Meta, Outcome, Scenario};
 use crate::backend::Backend;
 use crate::check::Expected;
 use crate::model::Model;
@@ -32,5 +35,13 @@ impl Scenario for RaceLocked {
 
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
         run_on_threads(backend, ctx, true)
+    }
+
+    /// Threads cannot be explored (the OS picks, not a policy), so this is
+    /// the lock's lesson on one event loop: A5's updates, with an `await`
+    /// between read and write, under the loop's async mutex from read to
+    /// write. No schedule loses an update.
+    fn explored(&self) -> Option<Explored> {
+        Some(|event_loop, ctx| Box::pin(race_async_await::explored(event_loop, ctx, true)))
     }
 }

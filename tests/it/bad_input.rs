@@ -78,6 +78,16 @@ const CASES: &[(&str, &str)] = &[
     ("bench-child timers nosuch 10", "bench-child: suite timers has no backend 'nosuch'; accepted: minirt, smol, tokio"),
     ("bench-child timers py-asyncio 10", "suite timers has no backend 'py-asyncio'"),
     ("bench-child nosuch minirt 10", "invalid value 'nosuch' for '<SUITE>': unknown suite 'nosuch'; accepted: timers, spawn"),
+    // Exploring schedules.
+    ("explore nosuch", "unknown scenario 'nosuch'; explore accepts: race-locked, race-async, race-async-await, deadlock"),
+    ("explore gather --json out.json", "gather cannot be explored (only a program on one event loop with a check of its own can); explore accepts: race-locked,"),
+    ("explore race-async-await --seeds 0 --json out.json", "invalid value '0' for '--seeds <N>': must be at least 1"),
+    ("explore race-async-await --max 2000000", "2000000 is too many (at most 1000000)"),
+    ("explore race-async-await --replay 0,x --json out.json", "'0,x' is not a schedule; give the choices explore printed, whole numbers from 0 separated by commas, like 0,1,1"),
+    ("explore race-async-await --seeds 3 --replay 0", "the argument '--seeds <N>' cannot be used with '--replay <LIST>'"),
+    ("explore race-async-await --replay 0,5 --json out.json", "--replay: choice 5 at point 2 is no schedule of race-async-await: 2 tasks were ready there (choices 0 to 1)"),
+    ("explore race-async-await --replay 0,0,0,0,0,0,0,0,0", "--replay: 9 choices, but a run of race-async-await with them has only 4 choice points"),
+    ("explore race-async-await --json /proc/out.json", "--json /proc/out.json cannot be written"),
     // Bad input that passed the parser must still stop before any write.
     ("compare nosuch --json out.json", "unknown scenario 'nosuch'"),
     ("compare sort --lists 0 --json out.json", "must be at least 1"),

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 /// names no backend. `sort` is the CPU-bound work the backends split.
 const LAYERS: &[(&str, &[&str])] = &[
     ("entry points", &["cli", "executor"]),
-    ("the bench's engine", &["bench"]),
+    ("the engines of bench and explore", &["bench", "explore"]),
     ("reports", &["report", "timeline", "stall"]),
     ("scenarios", &["scenario"]),
     ("backends", &["backend"]),

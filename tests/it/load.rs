@@ -110,6 +110,11 @@ fn busy_cores_do_not_break_one_event_loop() {
 }
 
 #[test]
+fn busy_cores_do_not_save_the_update_across_an_await() {
+    assert_value_under_load("race-async-await", 1);
+}
+
+#[test]
 fn busy_cores_do_not_save_the_update_on_many_threads() {
     assert_value_under_load("race-async-multithread", 1);
 }

@@ -1,6 +1,7 @@
 //! The race's final values, the heart of sections 7 to 9 and addition A2:
 //! two threads lose an update (1); a lock saves it (2); one event loop
-//! serializes the updates (2); a multi-threaded executor loses it again (1).
+//! serializes the updates (2); a multi-threaded executor loses it again (1);
+//! so does one loop with an await between the read and the write (A5).
 //!
 //! The lost update no longer relies on timing: where two threads run the
 //! updates, each waits for the other's read before it writes (see
@@ -38,6 +39,12 @@ fn a_lock_from_read_to_write_keeps_both_updates() {
 #[test]
 fn one_event_loop_serializes_the_updates() {
     assert_final_value("race-async", 2);
+}
+
+#[test]
+fn an_await_between_read_and_write_loses_an_update_on_one_loop_too() {
+    // A5 on every event loop, py-asyncio included: FIFO, both read first.
+    assert_final_value("race-async-await", 1);
 }
 
 #[test]

@@ -146,6 +146,28 @@ fn async_updates_take_turns_on_one_thread() {
 }
 
 #[test]
+fn an_await_between_read_and_write_lets_the_other_task_read_first() {
+    let think = think_time(UNIT).as_secs_f64() / UNIT.as_secs_f64();
+    assert_exact(
+        "race-async-await",
+        UNIT,
+        &[
+            (0.0, "Update Started"), // A
+            (0.0, "Sleeping"),
+            (0.0, "Update Started"), // B
+            (0.0, "Sleeping"),
+            (1.0, "Reading Value From Db"), // one reads 0 and awaits the database...
+            (1.0, "Reading Value From Db"), // ...so the other reads 0 too
+            (1.0 + think, "Updating Value"), // the first thinks and writes 1
+            (1.0 + think, "Update Finished"),
+            (1.0 + 2.0 * think, "Updating Value"), // the second writes 1 again
+            (1.0 + 2.0 * think, "Update Finished"),
+            (1.0 + 2.0 * think, "Final value is 1"), // an update is lost
+        ],
+    );
+}
+
+#[test]
 fn timelines_are_exact_at_any_unit() {
     // 7 ms is no round number of anything: the units still come out whole.
     let unit = Duration::from_millis(7);

@@ -91,6 +91,12 @@ impl FakeDb {
         }
     }
 
+    /// Whether as many updates as run at once have read: the non-blocking
+    /// question an async caller asks between its awaits (A5).
+    pub fn all_read(&self) -> bool {
+        *self.reads() >= self.at_once
+    }
+
     /// Writes a new value.
     pub fn write(&self, value: i64) {
         self.value.store(value, Ordering::SeqCst);
