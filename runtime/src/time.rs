@@ -37,6 +37,7 @@ pub use crate::wheel::{TimerKey, Wheel};
 pub fn sleep(duration: Duration) -> Sleep {
     let core = crate::context::current();
     let when = match &core {
+        Some(core) if duration.is_zero() => When::Turn(Instant::from_clock(core.clock.now())),
         Some(core) => When::At(Instant::from_clock(core.clock.now()) + duration),
         None => When::After(duration),
     };
@@ -70,6 +71,10 @@ enum When {
     /// This long after the first poll: the sleep was made outside a runtime.
     #[cfg_attr(not(feature = "std"), allow(dead_code))]
     After(Duration),
+    /// Now: a zero-length sleep made inside a runtime, one turn of the
+    /// loop and no timer (the wheel may lag the clock after a blocking
+    /// call, and a timer would then wait for every other ready task).
+    Turn(Instant),
 }
 
 /// The future returned by [`sleep`] and [`sleep_until`].
@@ -82,7 +87,7 @@ pub struct Sleep {
     core: Option<Rc<Core>>,
     when: When,
     timer: Option<TimerKey>,
-    /// Whether a sleep due at its first poll has given its one turn.
+    /// Whether a sleep due when first polled has given its one turn.
     yielded: bool,
 }
 
@@ -101,7 +106,7 @@ impl Sleep {
     /// yet polled, whose duration has not started counting.
     pub fn deadline(&self) -> Option<Instant> {
         match self.when {
-            When::At(deadline) => Some(deadline),
+            When::At(deadline) | When::Turn(deadline) => Some(deadline),
             When::After(_) => None,
         }
     }
@@ -116,11 +121,25 @@ impl Sleep {
         #[cfg(not(feature = "std"))]
         let core = self.core.as_ref().expect("a Sleep knows its runtime");
         let deadline = match self.when {
-            When::At(deadline) => deadline,
+            When::At(deadline) | When::Turn(deadline) => deadline,
             When::After(duration) => Instant::from_clock(core.clock.now()) + duration,
         };
-        self.when = When::At(deadline);
+        if let When::After(_) = self.when {
+            self.when = When::At(deadline);
+        }
         (core.clone(), deadline)
+    }
+}
+
+impl Sleep {
+    /// A sleep that is due: one turn of the loop, as `asyncio.sleep(0)`
+    /// gives, then done.
+    fn one_turn(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if core::mem::replace(&mut self.yielded, true) {
+            return Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }
 
@@ -130,6 +149,9 @@ impl Future for Sleep {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let (core, deadline) = this.bind();
+        if let When::Turn(_) = this.when {
+            return this.one_turn(cx);
+        }
         let mut timers = core.timers.borrow_mut();
         let Some(key) = this.timer else {
             return match timers.insert(deadline.deadline_tick(), cx.waker().clone()) {
@@ -137,14 +159,12 @@ impl Future for Sleep {
                     this.timer = Some(key);
                     Poll::Pending
                 }
-                // The wheel already passed the deadline: one turn, then done.
-                Err(waker) if !this.yielded => {
-                    this.yielded = true;
-                    drop(timers); // A waker may run any code: nothing borrowed.
-                    waker.wake();
-                    Poll::Pending
+                // The wheel already passed the deadline: nothing to arm.
+                Err(waker) => {
+                    drop(timers); // The waker may run any code: nothing borrowed.
+                    drop(waker);
+                    this.one_turn(cx)
                 }
-                Err(_) => Poll::Ready(()),
             };
         };
         match timers.payload(key) {

@@ -225,3 +225,27 @@ fn timers_are_built_without_a_runtime_and_count_from_their_first_poll() {
     rt.block_on(sleep);
     assert_eq!(rt.now(), Instant::ZERO + Duration::from_secs(7));
 }
+
+#[test]
+fn a_zero_sleep_after_a_blocking_call_is_one_turn_not_a_timer() {
+    // The blocking call moves the virtual clock on while the wheel stays
+    // behind it. A zero sleep is one turn of the loop (asyncio.sleep(0)),
+    // not a timer that would wait until no task is ready at all.
+    let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let rt = minirt::Runtime::with_virtual_clock();
+    let (busy, main) = (log.clone(), log.clone());
+    rt.block_on(async move {
+        let spinner = minirt::spawn(async move {
+            for turn in 0..3 {
+                busy.borrow_mut().push(format!("spin {turn}"));
+                minirt::yield_now().await;
+            }
+        });
+        minirt::yield_now().await; // the spinner starts
+        minirt::block_thread_for(std::time::Duration::from_secs(1));
+        minirt::sleep(std::time::Duration::ZERO).await;
+        main.borrow_mut().push("main".to_string());
+        spinner.await.unwrap();
+    });
+    assert_eq!(*log.borrow(), ["spin 0", "spin 1", "main", "spin 2"]);
+}

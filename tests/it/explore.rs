@@ -163,3 +163,37 @@ fn fifo_is_the_timeline_run_shows() {
         .collect();
     assert_eq!(explored, timeline(&normal));
 }
+
+#[test]
+fn the_readme_table_is_what_explore_finds() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    for scenario in ["race-async-await", "race-async", "race-locked", "deadlock"] {
+        let (json, _) = explored(scenario, &[]);
+        let row = (readme.lines())
+            .find(|line| line.starts_with(&format!("| `{scenario}`")))
+            .unwrap_or_else(|| panic!("README has no explore row for {scenario}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let number = |cell: &str| {
+            cell.split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        let stated = (number(cells[2]), number(cells[3]), number(cells[4]));
+        let found = (
+            json["schedules"].as_u64(),
+            json["distinct"].as_u64(),
+            json["failing"].as_u64(),
+        );
+        assert_eq!(stated, found, "README's row for {scenario}: {row}");
+        assert_eq!(
+            cells[5],
+            if json["exhausted"] == true {
+                "yes"
+            } else {
+                "no"
+            },
+            "{row}"
+        );
+    }
+}
