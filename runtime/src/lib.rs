@@ -49,6 +49,19 @@
 //! - `queues.rs` (feature `timer-queues`): the heap and ordered map the
 //!   wheel is measured against, at the `Timers` type alias.
 //!
+//! # Scheduling: one order, or every order
+//!
+//! The loop runs ready tasks first in, first out. That is one schedule of
+//! many: whenever more than one task is ready (tasks woken by timers with
+//! equal deadlines are ready together), another loop, or a little load,
+//! could pick another. A [`hooks::Scheduler`] attached with
+//! [`Builder::scheduler`] picks instead; `explore.rs`'s
+//! [`explore::Policy`] picks at random by seed or replays a list of
+//! choices, and records the choices it made, so any run can be replayed
+//! exactly. [`explore::exhaustive`] walks every schedule of a program,
+//! depth first, and [`explore::random`] samples them: the lost update that
+//! FIFO shows every time, or hides every time, is counted over all of them.
+//!
 //! # Embedded-style
 //!
 //! The core is `#![no_std]` with `alloc`: it never reads OS time (a
