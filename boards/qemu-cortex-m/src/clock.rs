@@ -67,7 +67,10 @@ impl Clock for SysTickClock {
     }
 
     fn park(&self, park: &Park<'_>) {
-        let due = || park.deadline().is_some_and(|deadline| self.now() >= deadline);
+        let due = || {
+            park.deadline()
+                .is_some_and(|deadline| self.now() >= deadline)
+        };
         sleep_until(|| park.woken() || due());
     }
 
