@@ -20,7 +20,8 @@ pub fn backend() -> Backend {
         "pool",
         "a fixed pool of reused worker threads (ThreadPoolExecutor)",
     )
-    .with_workers(|max_workers| Box::new(ThreadPool::new(max_workers)))
+    .with_pool(|max_workers| Box::new(ThreadPool::new(max_workers)))
+    .with_io()
 }
 
 /// A pool of at most `max_workers` threads sharing one job queue.

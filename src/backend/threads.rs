@@ -14,6 +14,7 @@ use std::thread::{self, JoinHandle};
 pub fn backend() -> Backend {
     Backend::new("threads", "one std::thread per job")
         .with_workers(|_max_workers| Box::new(OsThreads::new()))
+        .with_io()
         .with_sort(Strategy::ScopedThreads)
 }
 

@@ -112,6 +112,7 @@ fn python_threads_take_turns_at_cpu_work_and_processes_do_not() {
             unit: UNIT,
             echo: false,
             sort,
+            io: scenario::IoSizes::default(),
         };
         scenario::run(scenario, &backend, &options).expect("the sort runs")
     };
