@@ -27,7 +27,7 @@ use crate::clock::Clock;
 use crate::model::event_loop::{
     AsyncBackend, BlockingJob, DeadlockFound, EventLoop, LocalFuture, LoopMutex, Main,
 };
-use crate::model::io::{Connection, Response};
+use crate::model::io::{Connection, Response, Server};
 use crate::sort::Strategy;
 use minirt::{JoinError, JoinHandle, Runtime};
 use std::cell::Cell;
@@ -286,10 +286,8 @@ impl EventLoop for MinirtEventLoop {
         Box::pin(net::http_get(MinirtLoop, addr, path))
     }
 
-    fn serve_http(&self, delay: Duration, answer: net::Answer) -> io::Result<SocketAddr> {
-        net::spawn_server(&MinirtLoop, move |runtime, listener| {
-            net::serve_http(runtime, listener, delay, answer)
-        })
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        net::serve_on(&MinirtLoop, server)
     }
 
     fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {

@@ -13,7 +13,7 @@
 pub mod server;
 
 use super::adapter::{loopback, LocalRuntime};
-use crate::model::io::{BorrowedFuture, Connection, Response, CALL_TIMEOUT};
+use crate::model::io::{BorrowedFuture, Connection, Response, Server, CALL_TIMEOUT};
 use anyhow::Context as _;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
@@ -181,6 +181,21 @@ impl<R: LocalRuntime> Connection for LoopConnection<R> {
         };
         let runtime = self.runtime.clone();
         Box::pin(async move { bounded(&runtime, CALL_TIMEOUT, "echo", echo).await })
+    }
+}
+
+/// Starts `server` on a loopback listener of `runtime`, as tasks of this
+/// loop: the address it listens on.
+///
+/// # Errors
+///
+/// If the listener cannot be bound.
+pub fn serve_on<R: LocalRuntime>(runtime: &R, server: Server) -> io::Result<SocketAddr> {
+    match server {
+        Server::Http { delay, answer } => spawn_server(runtime, move |runtime, listener| {
+            serve_http(runtime, listener, delay, answer)
+        }),
+        Server::Echo => spawn_server(runtime, serve_echo),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
     AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
 };
-use crate::model::io::{Connection, Response};
+use crate::model::io::{Connection, Response, Server};
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use anyhow::Context as _;
 use async_executor::{Executor, LocalExecutor, Task};
@@ -214,10 +214,8 @@ impl EventLoop for SmolLoop {
         Box::pin(net::http_get(self.clone(), addr, path))
     }
 
-    fn serve_http(&self, delay: Duration, answer: net::Answer) -> io::Result<SocketAddr> {
-        net::spawn_server(&self.clone(), move |runtime, listener| {
-            net::serve_http(runtime, listener, delay, answer)
-        })
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        net::serve_on(&self.clone(), server)
     }
 
     fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {

@@ -14,7 +14,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
     AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
 };
-use crate::model::io::{Connection, Response};
+use crate::model::io::{Connection, Response, Server};
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use ::tokio::runtime::{Builder, Handle, RuntimeFlavor};
 use ::tokio::task::{JoinError, JoinHandle, LocalSet};
@@ -203,10 +203,8 @@ impl EventLoop for TokioLoop {
         Box::pin(net::http_get(self.clone(), addr, path))
     }
 
-    fn serve_http(&self, delay: Duration, answer: net::Answer) -> io::Result<SocketAddr> {
-        net::spawn_server(&self.clone(), move |runtime, listener| {
-            net::serve_http(runtime, listener, delay, answer)
-        })
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        net::serve_on(&self.clone(), server)
     }
 
     fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {

@@ -8,7 +8,7 @@
 //! Blocking calls go through the run's clock (`Recorder::block_for`), so that
 //! on a virtual clock they cost virtual time.
 
-use super::io::{Connection, Response};
+use super::io::{Connection, Response, Server};
 use super::Sleeper;
 use crate::clock::Clock;
 use std::future::Future;
@@ -60,11 +60,11 @@ pub trait EventLoop {
     /// connection (part 2, `requests`).
     fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>>;
 
-    /// Starts hyper's HTTP/1 server on loopback as tasks of this loop, so
-    /// that its delays are on the loop's clock (a virtual one, say); each
-    /// request is answered with the body `answer` gives its path, after
-    /// `delay`. Gives the address; it serves until the loop ends.
-    fn serve_http(&self, delay: Duration, answer: fn(&str) -> String) -> io::Result<SocketAddr>;
+    /// Starts `server` on loopback as tasks of this loop, so that it waits
+    /// on the loop's clock (a virtual one, which cannot wait for a server
+    /// on another thread's). Gives the address; it serves until the loop
+    /// ends.
+    fn serve(&self, server: Server) -> io::Result<SocketAddr>;
 
     /// Reads the whole file at `path` the runtime's way (every runtime
     /// hands regular files to threads; part 2, `file-reads`).

@@ -86,6 +86,21 @@ impl Default for IoSizes {
     }
 }
 
+/// A server the harness starts on loopback for a run.
+#[derive(Debug, Clone, Copy)]
+pub enum Server {
+    /// hyper's HTTP/1 server: each request answered, after `delay`, with
+    /// the body `answer` gives its path.
+    Http {
+        /// How long the handler waits before it answers.
+        delay: Duration,
+        /// The body for a path.
+        answer: fn(&str) -> String,
+    },
+    /// A TCP echo: each connection gets back what it sends.
+    Echo,
+}
+
 /// An HTTP response, as every client here reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {

@@ -11,7 +11,7 @@ use crate::clock::Clock;
 use crate::model::event_loop::{
     AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main,
 };
-use crate::model::io::{Connection, Response};
+use crate::model::io::{Connection, Response, Server};
 use crate::recorder::Recorder;
 use crate::trace::{self, Kind, TaskId};
 use std::future::Future;
@@ -127,8 +127,8 @@ impl EventLoop for TracedLoop {
         self.inner.http_get(addr, path)
     }
 
-    fn serve_http(&self, delay: Duration, answer: fn(&str) -> String) -> io::Result<SocketAddr> {
-        self.inner.serve_http(delay, answer)
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        self.inner.serve(server)
     }
 
     fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {

@@ -15,7 +15,7 @@ use crate::backend::net::server::ServerThread;
 use crate::backend::Backend;
 use crate::check::Expected;
 use crate::model::event_loop::{gather, Handle};
-use crate::model::io::{blocking_get, IoStyle, Response};
+use crate::model::io::{blocking_get, IoStyle, Response, Server};
 use crate::model::workers::JobSet;
 use crate::model::Model;
 use std::cell::RefCell;
@@ -58,16 +58,18 @@ impl Scenario for Requests {
         let style = backend.io()?;
         // On a virtual clock the server must wait on that clock: it runs on the loop.
         let on_loop = matches!(style, IoStyle::EventLoop) && backend.clock(Model::Io).is_virtual();
-        let server = (!on_loop)
-            .then(|| ServerThread::http(ctx.unit, answer))
-            .transpose()?;
+        let kind = Server::Http {
+            delay: ctx.unit,
+            answer,
+        };
+        let server = (!on_loop).then(|| ServerThread::start(kind)).transpose()?;
         let addr = server.as_ref().map(ServerThread::addr);
         match style {
             IoStyle::EventLoop => {
                 let (main_ctx, failures) = (ctx.clone(), Rc::new(RefCell::new(Vec::new())));
                 let failed = Rc::clone(&failures);
                 ctx.event_loop(backend)?.run(Box::new(move |event_loop| {
-                    Box::pin(main(event_loop, main_ctx, addr, count, failed))
+                    Box::pin(main(event_loop, main_ctx, addr.ok_or(kind), count, failed))
                 }))?;
                 let failures = failures.take();
                 anyhow::ensure!(failures.is_empty(), "{}", failures.join("; "));
@@ -150,11 +152,12 @@ fn fetch_blocking(ctx: &Ctx, addr: SocketAddr, k: usize) -> anyhow::Result<()> {
 async fn main(
     event_loop: Handle,
     ctx: Ctx,
-    addr: Option<SocketAddr>,
+    addr: Result<SocketAddr, Server>,
     count: usize,
     failures: Rc<RefCell<Vec<String>>>,
 ) {
-    let addr = match addr.map_or_else(|| event_loop.serve_http(ctx.unit, answer), Ok) {
+    // Given an address, or the server to start here.
+    let addr = match addr.or_else(|server| event_loop.serve(server)) {
         Ok(addr) => addr,
         Err(error) => {
             return failures

@@ -75,3 +75,60 @@ fn a_refused_connection_is_an_error_that_names_it_on_either_client() {
     let on_loop = on_loop.unwrap().unwrap_err();
     assert!(format!("{on_loop:#}").contains("refused"), "{on_loop:#}");
 }
+
+#[test]
+fn every_backend_reads_every_file_whole_and_the_async_ones_on_helper_threads() {
+    for backend in backends_of("file-reads") {
+        let run = run("file-reads", backend, UNIT, false);
+        assert_eq!(run.value, Some(8), "{backend}: every checksum matches");
+        assert!(run.verdict.matches(), "{backend}: {:?}", run.verdict.reason);
+        match backend {
+            "sync" => assert_eq!(run.threads, 1),
+            "threads" => assert_eq!(run.threads, 8), // a thread a file
+            "pool" => assert!((1..=5).contains(&run.threads), "{}", run.threads),
+            // The loop, and at least one helper it handed the files to
+            // (other tests' threads may run meanwhile: at least, not exactly).
+            _ => assert!(run.threads >= 2, "{backend}: {} threads", run.threads),
+        }
+    }
+    // Removed after: no directory of ours is left in the temporary one.
+    let ours = format!("concur-file-reads-{}-", std::process::id());
+    let left = std::fs::read_dir(std::env::temp_dir()).unwrap().flatten();
+    let left: Vec<_> = left
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(&ours))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn every_held_connection_echoes_its_message_on_a_thread_each_or_on_one_loop() {
+    for backend in backends_of("connections") {
+        let run = run("connections", backend, UNIT, false);
+        assert_eq!(run.value, Some(50), "{backend}: every echo came back");
+        assert!(run.verdict.matches(), "{backend}: {:?}", run.verdict.reason);
+        let note = run.note.clone().unwrap_or_default();
+        assert!(
+            note.starts_with("50 held, ") && note.ends_with(" each"),
+            "{note}"
+        );
+        match backend {
+            "threads" | "pool" => assert_eq!(run.threads, 51), // main and one a connection
+            "sync" => assert_eq!(run.threads, 1),
+            // One loop thread (other tests' threads may run meanwhile, and
+            // smol's reactor has a helper): far fewer than one each.
+            _ => assert!(run.threads < 25, "{backend}: {} threads", run.threads),
+        }
+    }
+}
+
+#[test]
+fn connections_and_reads_on_the_virtual_clock_still_check_out() {
+    for scenario in ["file-reads", "connections"] {
+        let run = run(scenario, "minirt", UNIT, true);
+        assert!(
+            run.verdict.matches(),
+            "{scenario}: {:?}",
+            run.verdict.reason
+        );
+    }
+}

@@ -5,15 +5,14 @@
 //! blocking threads, or an event loop on the system clock (the server then
 //! waits on its own thread's clock, as a server elsewhere would).
 
-use super::{serve_echo, serve_http, spawn_server, Answer};
+use super::serve_on;
 use crate::backend::adapter::LocalRuntime;
 use crate::backend::minirt::MinirtLoop;
+use crate::model::io::Server;
 use anyhow::Context as _;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
 
 /// A server on a minirt loop of its own thread, on loopback and an
 /// ephemeral port, stopped (its connections closed, its thread joined)
@@ -21,6 +20,9 @@ use std::time::Duration;
 pub struct ServerThread {
     /// Where it listens.
     addr: SocketAddr,
+    /// Its thread's kernel id, for a scenario that counts the threads
+    /// that ran and must leave the server's out.
+    thread_id: u32,
     /// Dropped to stop it: its loop waits for this channel to close.
     stop: Option<smol::channel::Sender<()>>,
     /// Its thread.
@@ -28,47 +30,25 @@ pub struct ServerThread {
 }
 
 impl ServerThread {
-    /// Starts hyper's server, each request answered with `answer(path)`
-    /// after `delay` (on the system clock).
+    /// Starts `server` on a minirt loop on a thread of its own (on the
+    /// system clock).
     ///
     /// # Errors
     ///
     /// If its thread or its listener cannot be made.
-    pub fn http(delay: Duration, answer: Answer) -> anyhow::Result<Self> {
-        Self::start("http-server", move |runtime, listener| {
-            serve_http(runtime, listener, delay, answer)
-        })
-    }
-
-    /// Starts the echo server.
-    ///
-    /// # Errors
-    ///
-    /// If its thread or its listener cannot be made.
-    pub fn echo() -> anyhow::Result<Self> {
-        Self::start("echo-server", serve_echo)
-    }
-
-    /// Where it listens.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Starts `serve` on a minirt loop on a new thread called `name`.
-    fn start<F>(
-        name: &str,
-        serve: impl FnOnce(MinirtLoop, minirt::net::TcpListener) -> F + Send + 'static,
-    ) -> anyhow::Result<Self>
-    where
-        F: Future<Output = ()> + 'static,
-    {
+    pub fn start(server: Server) -> anyhow::Result<Self> {
+        let name = match server {
+            Server::Http { .. } => "http-server",
+            Server::Echo => "echo-server",
+        };
         let (stop, stopped) = smol::channel::bounded::<()>(1);
         let (started, addr) = mpsc::channel();
         let thread = thread::Builder::new()
             .name(name.to_string())
             .spawn(move || {
                 let served = MinirtLoop::block_on(|runtime| async move {
-                    let _ = started.send(spawn_server(&runtime, serve));
+                    let tid = crate::procfs::current_thread_id();
+                    let _ = started.send(serve_on(&runtime, server).map(|addr| (addr, tid)));
                     // Nothing is ever sent: this ends when the harness drops `stop`.
                     let _ = stopped.recv().await;
                 });
@@ -78,12 +58,24 @@ impl ServerThread {
         let addr = addr
             .recv()
             .map_err(|_| anyhow::anyhow!("the {name} ended at its start"));
-        let addr = addr?.with_context(|| format!("starting the {name} on loopback"))?;
+        let (addr, thread_id) =
+            addr?.with_context(|| format!("starting the {name} on loopback"))?;
         Ok(ServerThread {
             addr,
+            thread_id,
             stop: Some(stop),
             thread: Some(thread),
         })
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its thread's kernel id (see [`crate::procfs`]).
+    pub fn thread_id(&self) -> u32 {
+        self.thread_id
     }
 }
 
