@@ -26,7 +26,9 @@ pub(super) const MAIN_UNIT: Duration = Duration::from_millis(500);
 
 /// `concur list`.
 pub(super) fn list() -> anyhow::Result<()> {
-    let mut text = String::from("Scenarios (section of the article, or our addition A1..A4):\n");
+    let mut text = String::from(
+        "Scenarios (section of the article, our addition A1..A4, or part 2, P1..P3):\n",
+    );
     for scenario in scenario::all() {
         let (name, section) = (scenario.meta().name, scenario.meta().section);
         text += &format!("  {name:<24} {section:<7} {}\n", scenario.meta().about);
