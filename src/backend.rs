@@ -11,6 +11,7 @@
 
 pub mod adapter;
 pub mod minirt;
+pub mod net;
 pub mod pool;
 pub mod processes;
 pub mod python;
@@ -23,6 +24,7 @@ pub mod tokio;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::AsyncBackend;
 use crate::model::foreign::Foreign;
+use crate::model::io::IoStyle;
 use crate::model::parallel::ParallelBackend;
 use crate::model::workers::MakeWorkers;
 use crate::model::Model;
@@ -88,6 +90,9 @@ pub struct Backend {
     sequential: bool,
     /// Runs jobs on OS threads.
     workers: Option<MakeWorkers>,
+    /// Whether those are a bounded pool (at most the threads asked for)
+    /// rather than a thread per job.
+    bounded_workers: bool,
     /// Runs single-threaded event loops.
     event_loop: Option<Box<dyn AsyncBackend>>,
     /// Runs multi-threaded async executors.
@@ -96,6 +101,8 @@ pub struct Backend {
     sort: Option<Strategy>,
     /// Runs each scenario's own program instead (the Python backends).
     foreign: Option<Box<dyn Foreign>>,
+    /// Does network and file I/O (part 2), in the style of its model.
+    io: bool,
 }
 
 impl Backend {
@@ -106,10 +113,12 @@ impl Backend {
             about,
             sequential: false,
             workers: None,
+            bounded_workers: false,
             event_loop: None,
             parallel: None,
             sort: None,
             foreign: None,
+            io: false,
         }
     }
 
@@ -127,6 +136,22 @@ impl Backend {
             workers: Some(make),
             ..self
         }
+    }
+
+    /// Offers a bounded pool of OS-thread workers: at most as many threads
+    /// as a scenario asks for, reused.
+    pub fn with_pool(self, make: MakeWorkers) -> Self {
+        Self {
+            workers: Some(make),
+            bounded_workers: true,
+            ..self
+        }
+    }
+
+    /// Offers network and file I/O (part 2), in the style of the model it
+    /// offers: sequential calls, calls on its workers, or on its event loop.
+    pub fn with_io(self) -> Self {
+        Self { io: true, ..self }
     }
 
     /// Offers a single-threaded event loop.
@@ -182,6 +207,7 @@ impl Backend {
             Model::EventLoop => self.event_loop.is_some(),
             Model::ParallelEventLoop => self.parallel.is_some(),
             Model::Cpu => self.sort.is_some(),
+            Model::Io => self.io,
         }
     }
 
@@ -197,7 +223,7 @@ impl Backend {
     /// for multi-threaded ones, else the system's.
     pub fn clock(&self, model: Model) -> Arc<dyn Clock> {
         match (&self.event_loop, &self.parallel, model) {
-            (Some(event_loop), _, Model::EventLoop) => event_loop.clock(),
+            (Some(event_loop), _, Model::EventLoop | Model::Io) => event_loop.clock(),
             (_, Some(parallel), Model::ParallelEventLoop) => parallel.clock(),
             _ => Arc::new(SystemClock::new()),
         }
@@ -263,6 +289,24 @@ impl Backend {
     pub fn parallel(&self) -> anyhow::Result<&dyn ParallelBackend> {
         let parallel = self.parallel.as_deref();
         parallel.with_context(|| format!("{} has no multi-threaded executor", self.name))
+    }
+
+    /// How it does network and file I/O: on its event loop if it has one,
+    /// else on its workers, else one call after another.
+    ///
+    /// # Errors
+    ///
+    /// If it does no I/O.
+    pub fn io(&self) -> anyhow::Result<IoStyle> {
+        anyhow::ensure!(self.io, "{} does no network or file I/O", self.name);
+        Ok(match (&self.event_loop, self.workers) {
+            (Some(_), _) => IoStyle::EventLoop,
+            (None, Some(make)) => IoStyle::Workers {
+                make,
+                bounded: self.bounded_workers,
+            },
+            (None, None) => IoStyle::Sequential,
+        })
     }
 
     /// How it runs the sort.

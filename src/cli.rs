@@ -172,6 +172,16 @@ struct CommonArgs {
     /// article's full size is --python-lists 1000].
     #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
     python_lists: Option<usize>,
+    /// How many HTTP GETs `requests` makes [default: 10; at most 1000].
+    #[arg(long, value_name = "N", value_parser = args::parse_requests, allow_hyphen_values = true)]
+    requests: Option<usize>,
+    /// How many 1 MiB files `file-reads` reads [default: 200; at most 1000].
+    #[arg(long, value_name = "N", value_parser = args::parse_files, allow_hyphen_values = true)]
+    files: Option<usize>,
+    /// How many connections `connections` holds open [default: 1000; at
+    /// most 5000].
+    #[arg(long, value_name = "N", value_parser = args::parse_connections, allow_hyphen_values = true)]
+    connections: Option<usize>,
     /// Run minirt on its virtual clock: exact timelines, no waiting.
     #[arg(long = "virtual")]
     virtual_clock: bool,

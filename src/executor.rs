@@ -154,3 +154,48 @@ where
     }
     outputs
 }
+
+/// One HTTP/1 GET of `path` from `addr` with hyper's client on the chosen
+/// executor (part 2, `examples/12_requests.rs`), like `aiohttp`'s get.
+///
+/// # Errors
+///
+/// A refused or reset connection, a malformed answer, a timeout.
+///
+/// # Panics
+///
+/// Outside [`run`].
+pub async fn http_get(
+    addr: std::net::SocketAddr,
+    path: &str,
+) -> anyhow::Result<crate::model::io::Response> {
+    crate::backend::net::http_get(current(), addr, path.to_string()).await
+}
+
+/// Starts hyper's server (or the echo) on loopback as tasks of the chosen
+/// executor: its address. It serves until [`run`] ends.
+///
+/// # Errors
+///
+/// If it cannot listen.
+///
+/// # Panics
+///
+/// Outside [`run`].
+pub fn serve(server: crate::model::io::Server) -> std::io::Result<std::net::SocketAddr> {
+    crate::backend::net::serve_on(&current(), server)
+}
+
+/// Reads the whole file at `path` the chosen executor's way (on a helper
+/// thread, as every runtime reads regular files), like `aiofiles`.
+///
+/// # Errors
+///
+/// As `std::fs::read`.
+///
+/// # Panics
+///
+/// Outside [`run`].
+pub async fn read_file(path: impl Into<std::path::PathBuf>) -> std::io::Result<Vec<u8>> {
+    current().read_file(path.into()).await
+}

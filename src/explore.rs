@@ -236,6 +236,8 @@ fn run_of(program: Explored, rec: &Recorder) -> impl Future<Output = Result<(), 
             worker_exe: None,
             python_lists: None,
         },
+        // Nor does any do I/O.
+        io: crate::scenario::IoSizes::default(),
     };
     let verdict = Rc::new(RefCell::new(None));
     let slot = Rc::clone(&verdict);

@@ -29,6 +29,8 @@
 //!    many random ones), each run's log kept: `concur explore`.
 //! 10. [`children`]: every child process (A3's watchdog, the sort's pool,
 //!     the bench), registered, so that none outlives its run or concur.
+//! 11. [`procfs`]: what `/proc/self` says (memory, which threads ran), for
+//!     part 2's scenarios (requests, file reads, connections).
 //!
 //! Data flows one way: `cli` picks a scenario, it runs on a backend, every
 //! event goes to the recorder, `report` renders the record. Imports follow
@@ -37,7 +39,7 @@
 //! the reports;
 //! the scenarios; the backends; the models and the sort; the run record
 //! and the check; the recorder, the trace and the log; the clock, output,
-//! units and children.
+//! units, children and procfs.
 
 pub mod backend;
 pub mod bench;
@@ -50,6 +52,7 @@ pub mod explore;
 pub mod log;
 pub mod model;
 pub mod output;
+pub mod procfs;
 pub mod recorder;
 pub mod report;
 pub mod run;

@@ -7,10 +7,12 @@
 //! cooperative), then [`parallel`] (an async executor on several threads);
 //! [`foreign`] is the odd one: whole programs in another language (Python).
 //! [`traced`] wraps any event loop so that its every poll and sleep goes
-//! into the run's trace.
+//! into the run's trace. [`io`] is part 2's: network and file I/O, which
+//! every kind of backend offers in its own way.
 
 pub mod event_loop;
 pub mod foreign;
+pub mod io;
 pub mod parallel;
 pub mod traced;
 pub mod workers;
@@ -31,6 +33,9 @@ pub enum Model {
     ParallelEventLoop,
     /// CPU-bound work split by a sort strategy (see `scenario/sort.rs`).
     Cpu,
+    /// Network and file I/O, sequential, on threads or on an event loop
+    /// ([`io`]).
+    Io,
 }
 
 impl Model {
@@ -42,6 +47,7 @@ impl Model {
             Model::EventLoop => "a single-threaded event loop",
             Model::ParallelEventLoop => "a multi-threaded async executor",
             Model::Cpu => "CPU-bound work",
+            Model::Io => "network and file I/O",
         }
     }
 }

@@ -12,8 +12,10 @@
 
 pub mod blocking;
 pub mod blocking_fixed;
+pub mod connections;
 pub mod deadlock;
 pub mod delay;
+pub mod file_reads;
 pub mod gather;
 pub mod pool;
 pub mod race;
@@ -21,6 +23,7 @@ pub mod race_async;
 pub mod race_async_await;
 pub mod race_async_multithread;
 pub mod race_locked;
+pub mod requests;
 pub mod sort;
 pub mod tasks;
 pub mod threads;
@@ -31,6 +34,7 @@ use crate::check::{self, Expected};
 use crate::clock::process_cpu_time;
 use crate::model::event_loop::{Handle, LocalFuture};
 use crate::model::foreign::{Program, SortSize};
+pub use crate::model::io::IoSizes;
 use crate::model::Model;
 use crate::recorder::{Record, Recorder};
 use crate::run::Run;
@@ -72,6 +76,14 @@ pub trait Scenario: Sync {
     /// If the backend cannot run it, or the work itself fails (the sort).
     fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome>;
 
+    /// The timeline expected of a run on `backend` at these sizes: part
+    /// 2's depend on both (how many requests a backend has in flight at
+    /// once); by default, [`Scenario::expected`].
+    fn expected_on(&self, unit: Duration, backend: &Backend, sizes: &IoSizes) -> Expected {
+        let _ = (backend, sizes);
+        self.expected(unit)
+    }
+
     /// For a scenario that may never end (A3's deadlock, on a runtime that
     /// cannot see it): how many units without a log line count as no
     /// progress, for a backend that runs it as a program it can watch.
@@ -101,7 +113,7 @@ impl std::fmt::Debug for dyn Scenario {
 }
 
 /// Every scenario, in article order, additions after the section they extend.
-pub fn all() -> [&'static dyn Scenario; 14] {
+pub fn all() -> [&'static dyn Scenario; 17] {
     [
         &delay::Delay,
         &threads::Threads,
@@ -117,6 +129,9 @@ pub fn all() -> [&'static dyn Scenario; 14] {
         &race_async_await::RaceAsyncAwait,
         &deadlock::Deadlock,
         &sort::Sort,
+        &requests::Requests,
+        &file_reads::FileReads,
+        &connections::Connections,
     ]
 }
 
@@ -141,6 +156,8 @@ pub struct Ctx {
     pub unit: Duration,
     /// The sort's size.
     pub sort: SortOptions,
+    /// Part 2's sizes.
+    pub io: IoSizes,
 }
 
 impl Ctx {
@@ -218,6 +235,8 @@ pub struct Options {
     pub echo: bool,
     /// The sort's size.
     pub sort: SortOptions,
+    /// Part 2's sizes.
+    pub io: IoSizes,
 }
 
 /// The noise a run met: the probe's, or worse, the lateness of the run's
@@ -241,7 +260,7 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
         scenario.meta().model.describe()
     );
     let clock = backend.clock(scenario.meta().model);
-    let expected = scenario.expected(options.unit);
+    let expected = scenario.expected_on(options.unit, backend, &options.io);
     // Only a real clock's timeline is late when the machine is busy; a
     // timeline that ends at 0 (the sort) cannot be late at all.
     let probe = (!clock.is_virtual() && expected.is_timed()).then(NoiseProbe::start);
@@ -250,6 +269,7 @@ pub fn run(scenario: &dyn Scenario, backend: &Backend, options: &Options) -> any
         rec: rec.clone(),
         unit: options.unit,
         sort: options.sort.clone(),
+        io: options.io,
     };
     let (wall_start, cpu_start) = (Instant::now(), process_cpu_time());
     let outcome = match backend.foreign() {

@@ -22,6 +22,8 @@ mod faults; // A run that panics, fails or hangs is a FAILED row; Ctrl-C stops c
 mod layers; // The harness's layers point down only: no module imports from one above it.
 #[path = "it/load.rs"]
 mod load; // Busy cores: the races keep their final values.
+#[path = "it/part2.rs"]
+mod part2; // Part 2: requests (exact timelines), file reads and connections (checked), real servers.
 #[path = "it/procs.rs"]
 mod procs; // Finding a test's own processes in /proc, and watching a running concur.
 #[path = "it/python.rs"]

@@ -23,6 +23,8 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -75,6 +77,55 @@ pub trait LocalRuntime: Clone + 'static {
     ///
     /// If the OS refuses a socket.
     fn idle_connections(&self, pairs: usize) -> impl Future<Output = io::Result<IdleConnections>>;
+
+    /// A TCP listener on this runtime's reactor (part 2's servers).
+    type Listener: 'static;
+
+    /// A TCP connection on this runtime's reactor.
+    type Stream: 'static;
+
+    /// Binds a listener to `addr` (port 0: the OS picks one).
+    ///
+    /// # Errors
+    ///
+    /// As `bind(2)`: the address is taken, no file descriptor is left.
+    fn bind(&self, addr: SocketAddr) -> io::Result<Self::Listener>;
+
+    /// The address `listener` listens on.
+    ///
+    /// # Errors
+    ///
+    /// As `getsockname(2)`.
+    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr>;
+
+    /// Waits for the next connection to `listener`.
+    fn accept(listener: &Self::Listener) -> impl Future<Output = io::Result<Self::Stream>> + '_;
+
+    /// Connects to `addr`.
+    fn connect(&self, addr: SocketAddr)
+        -> impl Future<Output = io::Result<Self::Stream>> + 'static;
+
+    /// Reads some bytes into `buf`: how many, 0 at the end of the stream.
+    fn read<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + 'a;
+
+    /// Writes all of `buf`.
+    fn write_all<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + 'a;
+
+    /// The stream as hyper reads and writes it: the smallest adapter this
+    /// runtime needs (a futures-io one for minirt and smol, hyper-util's
+    /// for tokio).
+    fn hyper_io(stream: Self::Stream) -> impl hyper::rt::Read + hyper::rt::Write + Unpin + 'static;
+
+    /// Reads the whole file at `path` the runtime's own way: `minirt::fs`,
+    /// `async-fs`, `tokio::fs`, each of which runs `std::fs::read` on a
+    /// helper thread, since Linux has no readiness for regular files.
+    fn read_file(&self, path: PathBuf) -> impl Future<Output = io::Result<Vec<u8>>> + 'static;
 }
 
 /// Connections kept open for as long as this is held.

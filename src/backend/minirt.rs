@@ -21,17 +21,21 @@
 mod mutex;
 
 use super::adapter::{loopback, IdleConnections, LocalRuntime};
+use super::net;
 use super::{Backend, Options};
 use crate::clock::Clock;
 use crate::model::event_loop::{
     AsyncBackend, BlockingJob, DeadlockFound, EventLoop, Handle, LocalFuture, LoopMutex, Main,
 };
+use crate::model::io::{Connection, Response, Server};
 use crate::sort::Strategy;
 use minirt::{JoinError, JoinHandle, Runtime};
 use std::cell::Cell;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::panic;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -51,6 +55,7 @@ pub fn backend(options: Options) -> Backend {
             virtual_clock: options.virtual_clock,
         })
         .with_sort(Strategy::Minirt)
+        .with_io()
 }
 
 /// The loop of the minirt runtime the caller runs on, which it built
@@ -190,6 +195,44 @@ impl LocalRuntime for MinirtLoop {
     fn task_count(&self) -> usize {
         minirt::task_count()
     }
+
+    type Listener = minirt::net::TcpListener;
+    type Stream = minirt::net::TcpStream;
+
+    fn bind(&self, addr: SocketAddr) -> io::Result<Self::Listener> {
+        minirt::net::TcpListener::bind(addr)
+    }
+
+    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr> {
+        listener.local_addr()
+    }
+
+    async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
+        Ok(listener.accept().await?.0)
+    }
+
+    fn connect(
+        &self,
+        addr: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::Stream>> + 'static {
+        minirt::net::TcpStream::connect(addr)
+    }
+
+    async fn read<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) -> io::Result<usize> {
+        stream.read(buf).await
+    }
+
+    async fn write_all<'a>(stream: &'a mut Self::Stream, buf: &'a [u8]) -> io::Result<()> {
+        stream.write_all(buf).await
+    }
+
+    fn hyper_io(stream: Self::Stream) -> impl hyper::rt::Read + hyper::rt::Write + Unpin + 'static {
+        smol_hyper::rt::FuturesIo::new(stream)
+    }
+
+    fn read_file(&self, path: PathBuf) -> impl Future<Output = io::Result<Vec<u8>>> + 'static {
+        minirt::fs::read(path)
+    }
 }
 
 /// A minirt task: its `JoinHandle`, whose error becomes a panic here.
@@ -258,6 +301,21 @@ impl EventLoop for MinirtEventLoop {
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
         Rc::new(mutex::named(name))
+    }
+    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
+        Box::pin(net::http_get(MinirtLoop, addr, path))
+    }
+
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        net::serve_on(&MinirtLoop, server)
+    }
+
+    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
+        Box::pin(LocalRuntime::read_file(&MinirtLoop, path))
+    }
+
+    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
+        Box::pin(net::LoopConnection::connect(MinirtLoop, addr))
     }
 }
 

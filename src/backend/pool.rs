@@ -20,7 +20,8 @@ pub fn backend() -> Backend {
         "pool",
         "a fixed pool of reused worker threads (ThreadPoolExecutor)",
     )
-    .with_workers(|max_workers| Box::new(ThreadPool::new(max_workers)))
+    .with_pool(|max_workers| Box::new(ThreadPool::new(max_workers)))
+    .with_io()
 }
 
 /// A pool of at most `max_workers` threads sharing one job queue.
@@ -39,6 +40,8 @@ pub struct ThreadPool {
     max_workers: usize,
     /// Every worker started, to be joined.
     workers: Mutex<Vec<JoinHandle<()>>>,
+    /// The stack of each worker, if not std's default.
+    stack_size: Option<usize>,
 }
 
 impl ThreadPool {
@@ -51,6 +54,7 @@ impl ThreadPool {
             idle: Arc::new(AtomicUsize::new(0)),
             max_workers: max_workers.max(1),
             workers: Mutex::new(Vec::new()),
+            stack_size: None,
         }
     }
 
@@ -78,7 +82,12 @@ impl ThreadPool {
         let jobs = Arc::clone(&self.jobs);
         let idle = Arc::clone(&self.idle);
         let name = format!("ThreadPoolExecutor-0_{}", workers.len());
-        let worker = thread::Builder::new().name(name).spawn(move || loop {
+        let builder = thread::Builder::new().name(name);
+        let builder = match self.stack_size {
+            Some(bytes) => builder.stack_size(bytes),
+            None => builder,
+        };
+        let worker = builder.spawn(move || loop {
             // Hold the receiver's lock only while waiting, never while working.
             let next = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
             let Ok(job) = next else { return };
@@ -116,5 +125,9 @@ impl Workers for ThreadPool {
 
     fn join(self: Box<Self>) {
         self.shutdown();
+    }
+
+    fn set_stack_size(&mut self, bytes: usize) {
+        self.stack_size = Some(bytes);
     }
 }

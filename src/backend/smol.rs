@@ -7,17 +7,21 @@
 //! promises detach, so [`SmolTask`] detaches on drop.
 
 use super::adapter::{loopback, IdleConnections, LocalRuntime, TaskCounter};
+use super::net;
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
     AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
 };
+use crate::model::io::{Connection, Response, Server};
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use anyhow::Context as _;
 use async_executor::{Executor, LocalExecutor, Task};
 use async_io::Timer;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -33,6 +37,7 @@ pub fn backend() -> Backend {
     )
     .with_event_loop(SmolLocal)
     .with_parallel(SmolParallel)
+    .with_io()
 }
 
 /// Makes single-threaded `LocalExecutor` loops.
@@ -145,6 +150,44 @@ impl LocalRuntime for SmolLoop {
     fn task_count(&self) -> usize {
         self.tasks.count_with_main()
     }
+
+    type Listener = async_io::Async<std::net::TcpListener>;
+    type Stream = async_io::Async<std::net::TcpStream>;
+
+    fn bind(&self, addr: SocketAddr) -> io::Result<Self::Listener> {
+        async_io::Async::<std::net::TcpListener>::bind(addr)
+    }
+
+    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr> {
+        listener.get_ref().local_addr()
+    }
+
+    async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
+        Ok(listener.accept().await?.0)
+    }
+
+    fn connect(
+        &self,
+        addr: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::Stream>> + 'static {
+        async_io::Async::<std::net::TcpStream>::connect(addr)
+    }
+
+    async fn read<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) -> io::Result<usize> {
+        futures_lite::AsyncReadExt::read(stream, buf).await
+    }
+
+    async fn write_all<'a>(stream: &'a mut Self::Stream, buf: &'a [u8]) -> io::Result<()> {
+        futures_lite::AsyncWriteExt::write_all(stream, buf).await
+    }
+
+    fn hyper_io(stream: Self::Stream) -> impl hyper::rt::Read + hyper::rt::Write + Unpin + 'static {
+        smol_hyper::rt::FuturesIo::new(stream)
+    }
+
+    fn read_file(&self, path: PathBuf) -> impl Future<Output = io::Result<Vec<u8>>> + 'static {
+        async_fs::read(path)
+    }
 }
 
 impl EventLoop for SmolLoop {
@@ -166,6 +209,21 @@ impl EventLoop for SmolLoop {
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
         Rc::new(NamedMutex::new(name, ::smol::lock::Mutex::new(())))
+    }
+    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
+        Box::pin(net::http_get(self.clone(), addr, path))
+    }
+
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        net::serve_on(&self.clone(), server)
+    }
+
+    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
+        Box::pin(LocalRuntime::read_file(&self.clone(), path))
+    }
+
+    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
+        Box::pin(net::LoopConnection::connect(self.clone(), addr))
     }
 }
 

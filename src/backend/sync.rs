@@ -11,5 +11,6 @@ use crate::sort::Strategy;
 pub fn backend() -> Backend {
     Backend::new("sync", "plain sequential code on the main thread")
         .with_sequential()
+        .with_io()
         .with_sort(Strategy::Sequential)
 }

@@ -14,6 +14,7 @@ use std::thread::{self, JoinHandle};
 pub fn backend() -> Backend {
     Backend::new("threads", "one std::thread per job")
         .with_workers(|_max_workers| Box::new(OsThreads::new()))
+        .with_io()
         .with_sort(Strategy::ScopedThreads)
 }
 
@@ -28,6 +29,8 @@ pub struct OsThreads {
     started: AtomicUsize,
     /// Every thread started, to be joined.
     handles: Mutex<Vec<JoinHandle<()>>>,
+    /// The stack of each thread, if not std's default.
+    stack_size: Option<usize>,
 }
 
 impl OsThreads {
@@ -40,9 +43,12 @@ impl OsThreads {
 impl Workers for OsThreads {
     fn execute(&self, job: Job) {
         let number = self.started.fetch_add(1, Ordering::Relaxed) + 1;
-        let spawned = thread::Builder::new()
-            .name(format!("Thread-{number}"))
-            .spawn(job);
+        let builder = thread::Builder::new().name(format!("Thread-{number}"));
+        let builder = match self.stack_size {
+            Some(bytes) => builder.stack_size(bytes),
+            None => builder,
+        };
+        let spawned = builder.spawn(job);
         // Like `std::thread::spawn`, treat "the OS has no threads left" as fatal:
         // a scenario of two threads cannot go on without them.
         let handle = spawned.expect("the OS refused to start a thread");
@@ -50,6 +56,10 @@ impl Workers for OsThreads {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(handle);
+    }
+
+    fn set_stack_size(&mut self, bytes: usize) {
+        self.stack_size = Some(bytes);
     }
 
     fn join(self: Box<Self>) {

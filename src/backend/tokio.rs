@@ -8,18 +8,22 @@
 //! counts, as for smol.
 
 use super::adapter::{loopback, IdleConnections, LocalRuntime, TaskCounter};
+use super::net;
 use super::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
     AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
 };
+use crate::model::io::{Connection, Response, Server};
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use ::tokio::runtime::{Builder, Handle, RuntimeFlavor};
 use ::tokio::task::{JoinError, JoinHandle, LocalSet};
 use anyhow::Context as _;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::panic;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,6 +39,7 @@ pub fn backend() -> Backend {
     )
     .with_event_loop(TokioLocal)
     .with_parallel(TokioParallel)
+    .with_io()
 }
 
 /// Makes current-thread runtimes.
@@ -131,6 +136,47 @@ impl LocalRuntime for TokioLoop {
     fn task_count(&self) -> usize {
         self.tasks.count_with_main()
     }
+
+    type Listener = ::tokio::net::TcpListener;
+    type Stream = ::tokio::net::TcpStream;
+
+    fn bind(&self, addr: SocketAddr) -> io::Result<Self::Listener> {
+        // tokio's own `bind` is async; std's, handed over, is not.
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        ::tokio::net::TcpListener::from_std(listener)
+    }
+
+    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr> {
+        listener.local_addr()
+    }
+
+    async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
+        Ok(listener.accept().await?.0)
+    }
+
+    fn connect(
+        &self,
+        addr: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::Stream>> + 'static {
+        ::tokio::net::TcpStream::connect(addr)
+    }
+
+    async fn read<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) -> io::Result<usize> {
+        ::tokio::io::AsyncReadExt::read(stream, buf).await
+    }
+
+    async fn write_all<'a>(stream: &'a mut Self::Stream, buf: &'a [u8]) -> io::Result<()> {
+        ::tokio::io::AsyncWriteExt::write_all(stream, buf).await
+    }
+
+    fn hyper_io(stream: Self::Stream) -> impl hyper::rt::Read + hyper::rt::Write + Unpin + 'static {
+        hyper_util::rt::TokioIo::new(stream)
+    }
+
+    fn read_file(&self, path: PathBuf) -> impl Future<Output = io::Result<Vec<u8>>> + 'static {
+        ::tokio::fs::read(path)
+    }
 }
 
 impl EventLoop for TokioLoop {
@@ -152,6 +198,21 @@ impl EventLoop for TokioLoop {
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
         Rc::new(NamedMutex::new(name, ::tokio::sync::Mutex::new(())))
+    }
+    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
+        Box::pin(net::http_get(self.clone(), addr, path))
+    }
+
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        net::serve_on(&self.clone(), server)
+    }
+
+    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
+        Box::pin(LocalRuntime::read_file(&self.clone(), path))
+    }
+
+    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
+        Box::pin(net::LoopConnection::connect(self.clone(), addr))
     }
 }
 

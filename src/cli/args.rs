@@ -118,7 +118,20 @@ pub(super) fn check_flags(
     common: &super::CommonArgs,
 ) -> Result<(), UsageError> {
     let sized = common.lists.is_some() || common.len.is_some();
-    check_conflicts(scenarios, backends, sized, common.virtual_clock)
+    check_conflicts(scenarios, backends, sized, common.virtual_clock)?;
+    let io_flags = [
+        ("--requests", common.requests, "requests"),
+        ("--files", common.files, "file-reads"),
+        ("--connections", common.connections, "connections"),
+    ];
+    for (flag, given, scenario) in io_flags {
+        if given.is_some() && !scenarios.contains(&scenario) {
+            let message =
+                format!("{flag} sizes {scenario}, which is not among the scenarios to run");
+            return Err(UsageError(message));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses `--python-lists` (`python_lists`) where no Python backend sorts
@@ -182,6 +195,53 @@ pub fn parse_count(text: &str) -> Result<usize, String> {
         Ok(count) => Ok(count),
         Err(_) => Err(format!("'{text}' is not a whole number (at least 1)")),
     }
+}
+
+/// Parses `--requests`: 1 to [`MAX_REQUESTS`].
+///
+/// # Errors
+///
+/// Not a number, zero, or too many.
+pub fn parse_requests(text: &str) -> Result<usize, String> {
+    parse_at_most(text, MAX_REQUESTS, "requests")
+}
+
+/// Parses `--files`: 1 to [`MAX_FILES`].
+///
+/// # Errors
+///
+/// Not a number, zero, or too many.
+pub fn parse_files(text: &str) -> Result<usize, String> {
+    parse_at_most(text, MAX_FILES, "files of 1 MiB")
+}
+
+/// Parses `--connections`: 1 to [`MAX_CONNECTIONS`].
+///
+/// # Errors
+///
+/// Not a number, zero, or too many.
+pub fn parse_connections(text: &str) -> Result<usize, String> {
+    parse_at_most(text, MAX_CONNECTIONS, "connections")
+}
+
+/// The most requests `--requests` asks for: a load test stays bounded.
+pub const MAX_REQUESTS: usize = 1000;
+
+/// The most files `--files` asks for: 1 GiB written to the temporary
+/// directory, and removed.
+pub const MAX_FILES: usize = 1000;
+
+/// The most connections `--connections` asks for: two file descriptors
+/// each (client and server, both here) and, on threads, a thread each.
+pub const MAX_CONNECTIONS: usize = 5000;
+
+/// A count from 1 to `max` of `what`.
+fn parse_at_most(text: &str, max: usize, what: &str) -> Result<usize, String> {
+    let count = parse_count(text)?;
+    if count > max {
+        return Err(format!("{count} is too many; at most {max} {what}"));
+    }
+    Ok(count)
 }
 
 /// Squeezes one of clap's messages onto one line: the text before its first

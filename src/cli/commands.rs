@@ -12,7 +12,7 @@ use super::{CommonArgs, CompareArgs, RunArgs};
 use crate::backend::{self, Backend};
 use crate::output::console::{progress, say};
 use crate::report;
-use crate::scenario::{self, Scenario, SortOptions};
+use crate::scenario::{self, IoSizes, Scenario, SortOptions};
 use crate::sort;
 use std::path::Path;
 use std::time::Duration;
@@ -26,7 +26,9 @@ pub(super) const MAIN_UNIT: Duration = Duration::from_millis(500);
 
 /// `concur list`.
 pub(super) fn list() -> anyhow::Result<()> {
-    let mut text = String::from("Scenarios (section of the article, or our addition A1..A5):\n");
+    let mut text = String::from(
+        "Scenarios (section of the article, our addition A1..A5, or part 2, P1..P3):\n",
+    );
     for scenario in scenario::all() {
         let (name, section) = (scenario.meta().name, scenario.meta().section);
         text += &format!("  {name:<24} {section:<7} {}\n", scenario.meta().about);
@@ -56,6 +58,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<()> {
         unit: args.unit,
         echo: true,
         sort,
+        io: io_sizes(&args.common),
     };
     if let Some(path) = &args.trace {
         check_output_path("--trace", path)?;
@@ -130,6 +133,7 @@ pub(super) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         unit: args.unit,
         echo: false,
         sort,
+        io: io_sizes(&args.common),
     };
     let backends = backend_options(&args.common);
     let pairs = compare::pairs(&scenarios, &args.backends, backends)?;
@@ -178,6 +182,7 @@ pub(super) fn main_job() -> anyhow::Result<()> {
         unit: MAIN_UNIT,
         echo: false,
         sort,
+        io: MAIN_IO,
     };
     let (all, backends) = (scenario::all(), backend::Options::default());
     let pairs = compare::runnable(compare::pairs(&all, &[], backends)?, backends);
@@ -224,6 +229,26 @@ fn applicable(scenario: &dyn Scenario, options: backend::Options) -> Vec<&'stati
         .iter()
         .filter(|backend| backend.supports(scenario.meta().model));
     runs_it.map(Backend::name).collect()
+}
+
+/// The main job's part-2 sizes: the issue's, but 50 files rather than
+/// 200, to stay near a minute and a half.
+const MAIN_IO: IoSizes = IoSizes {
+    requests: 10,
+    files: 50,
+    file_size: 1 << 20,
+    connections: 1000,
+};
+
+/// Part 2's sizes from the command line, the defaults where none is given.
+pub(super) fn io_sizes(common: &CommonArgs) -> IoSizes {
+    let default = IoSizes::default();
+    IoSizes {
+        requests: common.requests.unwrap_or(default.requests),
+        files: common.files.unwrap_or(default.files),
+        file_size: default.file_size,
+        connections: common.connections.unwrap_or(default.connections),
+    }
 }
 
 /// Backend choices from the command line.

@@ -90,7 +90,75 @@ pub fn main_job(runs: &[Run]) -> Vec<String> {
     if let Some(gil) = gil_paragraph(runs) {
         paragraphs.push(gil);
     }
+    if let Some(io) = io_paragraph(runs) {
+        paragraphs.push(io);
+    }
     paragraphs
+}
+
+/// Part 2 in plain words: requests, file reads, held connections.
+fn io_paragraph(runs: &[Run]) -> Option<String> {
+    let on = |scenario: &str, backends: &[&str]| {
+        let found = runs.iter().filter(|run| run.scenario == scenario);
+        found
+            .filter(|run| backends.contains(&run.backend))
+            .collect::<Vec<&Run>>()
+    };
+    let loops = ["minirt", "smol", "tokio"];
+    let requests = |backends: &[&str]| {
+        let names: Vec<&str> = backends.to_vec();
+        units(
+            &on("requests", &names)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<Run>>(),
+            &["requests"],
+        )
+    };
+    let (sync, threads, pool, event_loops) = (
+        requests(&["sync"])?,
+        requests(&["threads"])?,
+        requests(&["pool"])?,
+        requests(&loops)?,
+    );
+    let mut text = format!(
+        "I/O (part 2): requests to a local server that answers after 1 unit took {sync} \
+         units one after another, {threads} on a thread each, {pool} on a pool of five, and \
+         {event_loops} on an event loop's one thread: waiting on the network is waiting, \
+         and any of these overlaps it."
+    );
+    let reads = on("file-reads", &loops);
+    if !reads.is_empty() {
+        let helpers: Vec<String> = (reads.iter())
+            .map(|run| format!("{} {}", run.backend, run.threads.saturating_sub(1)))
+            .collect();
+        text += &format!(
+            " Files are different: Linux cannot tell a loop when a regular file is ready, so \
+             every async runtime read them on helper threads underneath ({}), no faster than \
+             the threads and the pool.",
+            helpers.join(", ")
+        );
+    }
+    let held = |backend: &str| {
+        let run = on("connections", &[backend]).into_iter().next()?;
+        let note = run.note.as_deref()?;
+        let each = note
+            .split(", ")
+            .nth(1)?
+            .trim_end_matches(" each")
+            .to_string();
+        Some((each, run.threads))
+    };
+    if let (Some((thread_each, thread_count)), Some((loop_each, loop_count))) =
+        (held("threads"), held("minirt"))
+    {
+        text += &format!(
+            " Holding connections open, threads needed one each ({thread_count} threads, \
+             {thread_each} a connection); minirt held them on {loop_count} thread, \
+             {loop_each} a connection."
+        );
+    }
+    Some(text)
 }
 
 /// The measured totals of `scenarios` over all their backends: `5.00`, or a

@@ -3,7 +3,7 @@
 
 use super::args::{parse_backend, parse_scenario};
 use super::commands::{
-    available, check_output_path, check_python_sort, chosen_backends, sort_options,
+    available, check_output_path, check_python_sort, chosen_backends, io_sizes, sort_options,
 };
 use super::interrupt::{Interrupt, OnSignal};
 use super::CommonArgs;
@@ -57,6 +57,7 @@ pub(super) fn timeline(args: &TimelineArgs) -> anyhow::Result<()> {
         unit: args.unit,
         echo: false,
         sort,
+        io: io_sizes(&args.common),
     };
     // Nothing to keep from half the runs: a signal kills the children (A3's
     // watchdog child) and ends the command.

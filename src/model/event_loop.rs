@@ -8,9 +8,13 @@
 //! Blocking calls go through the run's clock (`Recorder::block_for`), so that
 //! on a virtual clock they cost virtual time.
 
+use super::io::{Connection, Response, Server};
 use super::Sleeper;
 use crate::clock::Clock;
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -51,6 +55,24 @@ pub trait EventLoop {
 
     /// A new async mutex of the loop's own runtime, called `name` (A3).
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex>;
+
+    /// One HTTP/1 GET of `path` from `addr` with hyper's client, on a new
+    /// connection (part 2, `requests`).
+    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>>;
+
+    /// Starts `server` on loopback as tasks of this loop, so that it waits
+    /// on the loop's clock (a virtual one, which cannot wait for a server
+    /// on another thread's). Gives the address; it serves until the loop
+    /// ends.
+    fn serve(&self, server: Server) -> io::Result<SocketAddr>;
+
+    /// Reads the whole file at `path` the runtime's way (every runtime
+    /// hands regular files to threads; part 2, `file-reads`).
+    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>>;
+
+    /// Opens a TCP connection to `addr` on the loop's reactor (part 2,
+    /// `connections`).
+    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>>;
 }
 
 /// An async mutex, like `asyncio.Lock`: minirt's (which can see a

@@ -11,9 +11,13 @@ use crate::clock::Clock;
 use crate::model::event_loop::{
     AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main,
 };
+use crate::model::io::{Connection, Response, Server};
 use crate::recorder::Recorder;
 use crate::trace::{self, Kind, TaskId};
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -121,6 +125,24 @@ impl EventLoop for TracedLoop {
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
         self.inner.mutex(name)
+    }
+
+    // I/O is traced as the waits of the tasks that await it: a task that
+    // waits for a socket is between polls, which the trace shows.
+    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
+        self.inner.http_get(addr, path)
+    }
+
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        self.inner.serve(server)
+    }
+
+    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
+        self.inner.read_file(path)
+    }
+
+    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
+        self.inner.connect(addr)
     }
 }
 

@@ -21,6 +21,14 @@ pub trait Workers: Send + Sync {
     /// Waits until every job has run and every worker thread has exited,
     /// like joining Python's non-daemon threads or `pool.shutdown(wait=True)`.
     fn join(self: Box<Self>);
+
+    /// Starts every later thread with a stack of `bytes` (at least the
+    /// OS's minimum) instead of std's 2 MiB: part 2's `connections` holds
+    /// a thread per connection, and says what each costs. Workers that
+    /// start no threads of their own ignore it.
+    fn set_stack_size(&mut self, bytes: usize) {
+        let _ = bytes;
+    }
 }
 
 /// Makes the [`Workers`] for one run, given the most threads the scenario

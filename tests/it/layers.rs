@@ -26,7 +26,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("models", &["model", "sort"]),
     ("the run record", &["run", "check"]),
     ("the recorder", &["recorder", "trace", "log"]),
-    ("foundations", &["clock", "output", "units", "children"]),
+    (
+        "foundations",
+        &["clock", "output", "units", "children", "procfs"],
+    ),
 ];
 
 /// A module's path inside the crate, e.g. `["cli", "compare"]`.

@@ -21,6 +21,7 @@ pub(crate) fn run(scenario: &str, backend: &str, unit: Duration, virtual_clock: 
             worker_exe: Some(env!("CARGO_BIN_EXE_concur").into()),
             python_lists: None,
         },
+        io: IO,
     };
     scenario::run(scenario, &backend, &options).expect("the run succeeds")
 }
@@ -63,3 +64,11 @@ pub(crate) fn timeline(run: &Run) -> Vec<(f64, String)> {
         .map(|line| (line.at.as_secs_f64() / unit, line.message.clone()))
         .collect()
 }
+
+/// Part 2's sizes in the tests: small, so that each run is quick.
+pub(crate) const IO: scenario::IoSizes = scenario::IoSizes {
+    requests: 10,
+    files: 8,
+    file_size: 64 << 10,
+    connections: 50,
+};

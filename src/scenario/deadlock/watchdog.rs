@@ -128,7 +128,12 @@ pub fn child_main(backend: &str, unit: Duration) -> anyhow::Result<()> {
         worker_exe: None,
         python_lists: None,
     };
-    let ctx = Ctx { rec, unit, sort };
+    let ctx = Ctx {
+        rec,
+        unit,
+        sort,
+        io: super::super::IoSizes::default(),
+    };
     let main_ctx = ctx.clone();
     ctx.event_loop(&backend)?.run(Box::new(|event_loop| {
         Box::pin(super::main(event_loop, main_ctx))

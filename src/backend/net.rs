@@ -1,0 +1,220 @@
+//! Part 2's real parts, written once for every runtime: hyper's HTTP/1
+//! client and server and a TCP echo server, on any [`LocalRuntime`].
+//!
+//! Each runtime's adapter gives its sockets and the smallest bridge to
+//! hyper's I/O traits (`LocalRuntime::hyper_io`); the rest is here, the
+//! same code on minirt, smol and tokio. The event loops' part-2 methods
+//! ([`EventLoop::http_get`](crate::model::event_loop::EventLoop::http_get)
+//! and the others) call these functions, and [`server::ServerThread`] runs a
+//! server on a minirt loop of its own thread, started and stopped by the
+//! harness, for the runs whose clients are not on a loop (or not on this
+//! thread's). Every call is bounded by [`CALL_TIMEOUT`].
+
+pub mod server;
+
+use super::adapter::{loopback, LocalRuntime};
+use crate::model::io::{BorrowedFuture, Connection, Response, Server, CALL_TIMEOUT};
+use anyhow::Context as _;
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// What a request's handler answers a path with.
+pub type Answer = fn(&str) -> String;
+
+/// `future`, or a `TimedOut` error after `limit` on `runtime`'s clock.
+async fn bounded<R: LocalRuntime, T>(
+    runtime: &R,
+    limit: Duration,
+    what: &str,
+    future: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    let timer = runtime.sleep(limit);
+    let timed_out = async {
+        timer.await;
+        let after = humantime::format_duration(limit);
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("{what}: no answer after {after}"),
+        ))
+    };
+    futures_lite::future::or(future, timed_out).await
+}
+
+/// One HTTP/1 GET of `path` from `addr` with hyper's client on a new
+/// connection: the status and the whole body.
+///
+/// # Errors
+///
+/// A refused or reset connection, a malformed answer, a timeout.
+pub async fn http_get<R: LocalRuntime>(
+    runtime: R,
+    addr: SocketAddr,
+    path: String,
+) -> anyhow::Result<Response> {
+    let get = async {
+        let stream = runtime.connect(addr).await?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(R::hyper_io(stream))
+            .await
+            .map_err(io::Error::other)?;
+        // The connection's own task reads and writes; the request waits on it.
+        drop(runtime.spawn(async move {
+            let _ = connection.await;
+        }));
+        let request = hyper::Request::get(path.as_str())
+            .header("host", addr.to_string())
+            .body(Empty::<Bytes>::new())
+            .map_err(io::Error::other)?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(io::Error::other)?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(io::Error::other)?;
+        Ok(Response {
+            status,
+            body: body.to_bytes().to_vec(),
+        })
+    };
+    let what = format!("GET {path}");
+    bounded(&runtime, CALL_TIMEOUT, &what, get)
+        .await
+        .with_context(|| what.clone())
+}
+
+/// Serves HTTP/1 with hyper on `listener` until dropped: each connection
+/// is a task, each request answered with `answer(path)` after `delay`.
+pub async fn serve_http<R: LocalRuntime>(
+    runtime: R,
+    listener: R::Listener,
+    delay: Duration,
+    answer: Answer,
+) {
+    loop {
+        // A failed accept (a connection reset before it was taken) is that
+        // client's problem, which it sees; the server goes on.
+        let Ok(stream) = R::accept(&listener).await else {
+            continue;
+        };
+        let handler = runtime.clone();
+        let service = service_fn(move |request: hyper::Request<Incoming>| {
+            let handler = handler.clone();
+            async move {
+                handler.sleep(delay).await;
+                let body = answer(request.uri().path());
+                Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from(body))))
+            }
+        });
+        drop(runtime.spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new();
+            let _ = connection
+                .serve_connection(R::hyper_io(stream), service)
+                .await;
+        }));
+    }
+}
+
+/// Serves a TCP echo on `listener` until dropped: each connection is a
+/// task that sends back whatever it reads, until the client closes.
+pub async fn serve_echo<R: LocalRuntime>(runtime: R, listener: R::Listener) {
+    loop {
+        let Ok(mut stream) = R::accept(&listener).await else {
+            continue;
+        };
+        drop(runtime.spawn(async move {
+            // Small, so that the server's share of a connection's memory is too.
+            let mut buf = [0; 256];
+            while let Ok(read @ 1..) = R::read(&mut stream, &mut buf).await {
+                if R::write_all(&mut stream, &buf[..read]).await.is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+}
+
+/// A connection to an echo server on a runtime's reactor.
+pub struct LoopConnection<R: LocalRuntime> {
+    /// The runtime, for the timeout's clock.
+    runtime: R,
+    /// The socket.
+    stream: R::Stream,
+}
+
+impl<R: LocalRuntime> LoopConnection<R> {
+    /// Connects to `addr` on `runtime`, within [`CALL_TIMEOUT`].
+    ///
+    /// # Errors
+    ///
+    /// As `connect(2)`, or a timeout.
+    pub async fn connect(runtime: R, addr: SocketAddr) -> io::Result<Box<dyn Connection>> {
+        let connect = runtime.connect(addr);
+        let stream = bounded(&runtime, CALL_TIMEOUT, "connect", connect).await?;
+        Ok(Box::new(LoopConnection { runtime, stream }))
+    }
+}
+
+impl<R: LocalRuntime> Connection for LoopConnection<R> {
+    fn echo<'a>(&'a mut self, message: &'a [u8]) -> BorrowedFuture<'a, io::Result<Vec<u8>>> {
+        let stream = &mut self.stream;
+        let echo = async move {
+            R::write_all(stream, message).await?;
+            let mut echoed = vec![0; message.len()];
+            let mut got = 0;
+            while got < echoed.len() {
+                match R::read(stream, &mut echoed[got..]).await? {
+                    0 => break,
+                    read => got += read,
+                }
+            }
+            echoed.truncate(got);
+            Ok(echoed)
+        };
+        let runtime = self.runtime.clone();
+        Box::pin(async move { bounded(&runtime, CALL_TIMEOUT, "echo", echo).await })
+    }
+}
+
+/// Starts `server` on a loopback listener of `runtime`, as tasks of this
+/// loop: the address it listens on.
+///
+/// # Errors
+///
+/// If the listener cannot be bound.
+pub fn serve_on<R: LocalRuntime>(runtime: &R, server: Server) -> io::Result<SocketAddr> {
+    match server {
+        Server::Http { delay, answer } => spawn_server(runtime, move |runtime, listener| {
+            serve_http(runtime, listener, delay, answer)
+        }),
+        Server::Echo => spawn_server(runtime, serve_echo),
+    }
+}
+
+/// Binds a loopback listener on `runtime` and spawns `serve` on it, as a
+/// task of this loop: the address it listens on.
+///
+/// # Errors
+///
+/// If the listener cannot be bound.
+pub fn spawn_server<R, F>(
+    runtime: &R,
+    serve: impl FnOnce(R, R::Listener) -> F,
+) -> io::Result<SocketAddr>
+where
+    R: LocalRuntime,
+    F: Future<Output = ()> + 'static,
+{
+    let listener = runtime.bind(loopback())?;
+    let addr = R::local_addr(&listener)?;
+    drop(runtime.spawn(serve(runtime.clone(), listener)));
+    Ok(addr)
+}

@@ -1,0 +1,182 @@
+//! Part 2, P1, `requests`: ten HTTP GETs to a local server whose handler
+//! answers after one unit.
+//!
+//! The article's refresher: threads suit network I/O, because a thread
+//! that waits for the network holds no one up. One after another the ten
+//! take ten units; on ten threads, one; on a pool of five, two (in waves
+//! of five); on an event loop, one, on one thread. The server is hyper on
+//! loopback, on a minirt loop of its own thread, started and stopped here
+//! (on a virtual clock, tasks of the loop under test, so that its delay is
+//! virtual too); the clients are ureq, blocking, on sync, threads and the
+//! pool, and hyper on each event loop. Every response is checked.
+
+use super::{Ctx, IoSizes, Meta, Outcome, Scenario};
+use crate::backend::net::server::ServerThread;
+use crate::backend::Backend;
+use crate::check::Expected;
+use crate::model::event_loop::{gather, Handle};
+use crate::model::io::{blocking_get, IoStyle, Response, Server};
+use crate::model::workers::JobSet;
+use crate::model::Model;
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// P1.
+pub struct Requests;
+
+/// Its name, section, summary and model: what the command line lists.
+pub const META: Meta = Meta {
+    name: "requests",
+    section: "P1",
+    about: "HTTP GETs (--requests, 10) to a local hyper server answering after 1 unit",
+    model: Model::Io,
+};
+
+/// The pool's size, as in the article's `ThreadPoolExecutor(max_workers=5)`.
+pub const POOL: usize = 5;
+
+impl Scenario for Requests {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn expected(&self, _unit: Duration) -> Expected {
+        expected_requests(IoSizes::default().requests, 1)
+    }
+
+    fn expected_on(&self, _unit: Duration, backend: &Backend, sizes: &IoSizes) -> Expected {
+        let in_flight = backend
+            .io()
+            .map_or(1, |io| io.in_flight(POOL, sizes.requests));
+        expected_requests(sizes.requests, in_flight)
+    }
+
+    fn run(&self, backend: &Backend, ctx: &Ctx) -> anyhow::Result<Outcome> {
+        let count = ctx.io.requests;
+        let style = backend.io()?;
+        // On a virtual clock the server must wait on that clock: it runs on the loop.
+        let on_loop = matches!(style, IoStyle::EventLoop) && backend.clock(Model::Io).is_virtual();
+        let kind = Server::Http {
+            delay: ctx.unit,
+            answer,
+        };
+        let server = (!on_loop).then(|| ServerThread::start(kind)).transpose()?;
+        let addr = server.as_ref().map(ServerThread::addr);
+        match style {
+            IoStyle::EventLoop => {
+                let (main_ctx, failures) = (ctx.clone(), Rc::new(RefCell::new(Vec::new())));
+                let failed = Rc::clone(&failures);
+                ctx.event_loop(backend)?.run(Box::new(move |event_loop| {
+                    Box::pin(main(event_loop, main_ctx, addr.ok_or(kind), count, failed))
+                }))?;
+                let failures = failures.take();
+                anyhow::ensure!(failures.is_empty(), "{}", failures.join("; "));
+            }
+            IoStyle::Sequential => {
+                let addr = addr.expect("a server thread for blocking clients");
+                ctx.log("Main started");
+                for k in 1..=count {
+                    fetch_blocking(ctx, addr, k)?;
+                }
+                ctx.log("Main Ended");
+            }
+            IoStyle::Workers { make, .. } => {
+                let addr = addr.expect("a server thread for blocking clients");
+                let workers = make(POOL);
+                ctx.log("Main started");
+                let mut jobs = JobSet::new(workers.as_ref());
+                for k in 1..=count {
+                    let ctx = ctx.clone();
+                    jobs.submit(move || fetch_blocking(&ctx, addr, k));
+                }
+                let results = jobs.join_all();
+                workers.join();
+                results.into_iter().collect::<anyhow::Result<()>>()?;
+                ctx.log("Main Ended");
+            }
+        }
+        drop(server);
+        Ok(Outcome::default())
+    }
+}
+
+/// What the server answers a GET of `path` with.
+pub fn answer(path: &str) -> String {
+    format!("response to {path}\n")
+}
+
+/// The timeline of `count` requests, `in_flight` at a time: request k is
+/// sent when a wave starts and answered one unit later.
+pub fn expected_requests(count: usize, in_flight: usize) -> Expected {
+    let wave = |k: usize| ((k - 1) / in_flight.max(1)) as f64;
+    let mut events = vec![(0.0, "Main started".to_string())];
+    for k in 1..=count {
+        events.push((wave(k), format!("Request {k} sent")));
+        let bytes = answer(&format!("/{k}")).len();
+        events.push((wave(k) + 1.0, format!("Response {k}: 200, {bytes} bytes")));
+    }
+    let total = count.div_ceil(in_flight.max(1)) as f64;
+    events.push((total, "Main Ended".to_string()));
+    Expected {
+        events,
+        total: Some(total),
+        value: None,
+    }
+}
+
+/// Checks the response to request `k` and logs it, or says what is wrong.
+fn check(ctx: &Ctx, k: usize, response: anyhow::Result<Response>) -> anyhow::Result<()> {
+    let response = response?;
+    let want = answer(&format!("/{k}"));
+    anyhow::ensure!(
+        response.status == 200 && response.body == want.as_bytes(),
+        "request {k}: status {} and {} bytes, expected 200 and {want:?}",
+        response.status,
+        response.body.len()
+    );
+    let bytes = response.body.len();
+    ctx.log(format!("Response {k}: {}, {bytes} bytes", response.status));
+    Ok(())
+}
+
+/// Request `k` with the blocking client, as a span of its thread.
+fn fetch_blocking(ctx: &Ctx, addr: SocketAddr, k: usize) -> anyhow::Result<()> {
+    let _span = ctx.rec.span(format!("GET /{k}"));
+    ctx.log(format!("Request {k} sent"));
+    check(ctx, k, blocking_get(addr, &format!("/{k}")))
+}
+
+/// The async `main`: every request a task, gathered; failures kept.
+async fn main(
+    event_loop: Handle,
+    ctx: Ctx,
+    addr: Result<SocketAddr, Server>,
+    count: usize,
+    failures: Rc<RefCell<Vec<String>>>,
+) {
+    // Given an address, or the server to start here.
+    let addr = match addr.or_else(|server| event_loop.serve(server)) {
+        Ok(addr) => addr,
+        Err(error) => {
+            return failures
+                .borrow_mut()
+                .push(format!("starting the server: {error}"))
+        }
+    };
+    ctx.log("Main started");
+    let requests = (1..=count).map(|k| {
+        let (event_loop, ctx, failures) = (event_loop.clone(), ctx.clone(), failures.clone());
+        Box::pin(async move {
+            ctx.rec.name_task(&format!("Request {k}"));
+            ctx.log(format!("Request {k} sent"));
+            let response = event_loop.http_get(addr, format!("/{k}")).await;
+            if let Err(error) = check(&ctx, k, response) {
+                failures.borrow_mut().push(format!("{error:#}"));
+            }
+        }) as _
+    });
+    gather(&*event_loop, requests).await;
+    ctx.log("Main Ended");
+}
