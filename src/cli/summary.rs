@@ -139,23 +139,14 @@ fn io_paragraph(runs: &[Run]) -> Option<String> {
             helpers.join(", ")
         );
     }
-    let held = |backend: &str| {
-        let run = on("connections", &[backend]).into_iter().next()?;
-        let note = run.note.as_deref()?;
-        let each = note
-            .split(", ")
-            .nth(1)?
-            .trim_end_matches(" each")
-            .to_string();
-        Some((each, run.threads))
-    };
-    if let (Some((thread_each, thread_count)), Some((loop_each, loop_count))) =
-        (held("threads"), held("minirt"))
-    {
+    // Threads only: memory per connection, measured as growth of resident
+    // memory after earlier runs in the same process, is too rough to state.
+    let threads_of =
+        |backend: &str| Some(on("connections", &[backend]).into_iter().next()?.threads);
+    if let (Some(thread_count), Some(loop_count)) = (threads_of("threads"), threads_of("minirt")) {
         text += &format!(
-            " Holding connections open, threads needed one each ({thread_count} threads, \
-             {thread_each} a connection); minirt held them on {loop_count} thread, \
-             {loop_each} a connection."
+            " Holding connections open, threads needed one each ({thread_count} threads); \
+             minirt held them all on {loop_count} thread."
         );
     }
     Some(text)
