@@ -27,7 +27,6 @@ use crate::clock::Clock;
 use crate::model::event_loop::{
     AsyncBackend, BlockingJob, DeadlockFound, EventLoop, Handle, LocalFuture, LoopMutex, Main,
 };
-use crate::model::io::{Connection, Response, Server};
 use crate::sort::Strategy;
 use minirt::{JoinError, JoinHandle, Runtime};
 use std::cell::Cell;
@@ -266,6 +265,14 @@ struct MinirtEventLoop {
     virtual_clock: bool,
 }
 
+impl net::OnRuntime for MinirtEventLoop {
+    type Runtime = MinirtLoop;
+
+    fn runtime(&self) -> MinirtLoop {
+        MinirtLoop
+    }
+}
+
 impl EventLoop for MinirtEventLoop {
     fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
         Box::pin(LocalRuntime::spawn(&MinirtLoop, task))
@@ -301,21 +308,6 @@ impl EventLoop for MinirtEventLoop {
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
         Rc::new(mutex::named(name))
-    }
-    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
-        Box::pin(net::http_get(MinirtLoop, addr, path))
-    }
-
-    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
-        net::serve_on(&MinirtLoop, server)
-    }
-
-    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
-        Box::pin(LocalRuntime::read_file(&MinirtLoop, path))
-    }
-
-    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
-        Box::pin(net::LoopConnection::connect(MinirtLoop, addr))
     }
 }
 

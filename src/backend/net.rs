@@ -4,7 +4,7 @@
 //! Each runtime's adapter gives its sockets and the smallest bridge to
 //! hyper's I/O traits (`LocalRuntime::hyper_io`); the rest is here, the
 //! same code on minirt, smol and tokio. The event loops' part-2 methods
-//! ([`EventLoop::http_get`](crate::model::event_loop::EventLoop::http_get)
+//! ([`LoopIo::http_get`]
 //! and the others) call these functions, and [`server::ServerThread`] runs a
 //! server on a minirt loop of its own thread, started and stopped by the
 //! harness, for the runs whose clients are not on a loop (or not on this
@@ -13,6 +13,7 @@
 pub mod server;
 
 use super::adapter::{loopback, LocalRuntime};
+use crate::model::event_loop::{LocalFuture, LoopIo};
 use crate::model::io::{BorrowedFuture, Connection, Response, Server, CALL_TIMEOUT};
 use anyhow::Context as _;
 use http_body_util::{BodyExt, Empty, Full};
@@ -22,7 +23,36 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
+
+/// An event loop of one runtime: what [`LoopIo`] needs to do part 2's I/O
+/// on it, once for every backend.
+pub(crate) trait OnRuntime {
+    /// The runtime's adapter.
+    type Runtime: LocalRuntime;
+
+    /// The adapter of the runtime this loop runs on.
+    fn runtime(&self) -> Self::Runtime;
+}
+
+impl<L: OnRuntime> LoopIo for L {
+    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
+        Box::pin(http_get(self.runtime(), addr, path))
+    }
+
+    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
+        serve_on(&self.runtime(), server)
+    }
+
+    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
+        Box::pin(LocalRuntime::read_file(&self.runtime(), path))
+    }
+
+    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
+        Box::pin(LoopConnection::connect(self.runtime(), addr))
+    }
+}
 
 /// What a request's handler answers a path with.
 pub type Answer = fn(&str) -> String;

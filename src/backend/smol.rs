@@ -13,7 +13,6 @@ use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
     AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
 };
-use crate::model::io::{Connection, Response, Server};
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use anyhow::Context as _;
 use async_executor::{Executor, LocalExecutor, Task};
@@ -190,6 +189,14 @@ impl LocalRuntime for SmolLoop {
     }
 }
 
+impl net::OnRuntime for SmolLoop {
+    type Runtime = SmolLoop;
+
+    fn runtime(&self) -> SmolLoop {
+        self.clone()
+    }
+}
+
 impl EventLoop for SmolLoop {
     fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
         Box::pin(LocalRuntime::spawn(self, task))
@@ -209,21 +216,6 @@ impl EventLoop for SmolLoop {
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
         Rc::new(NamedMutex::new(name, ::smol::lock::Mutex::new(())))
-    }
-    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
-        Box::pin(net::http_get(self.clone(), addr, path))
-    }
-
-    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
-        net::serve_on(&self.clone(), server)
-    }
-
-    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
-        Box::pin(LocalRuntime::read_file(&self.clone(), path))
-    }
-
-    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
-        Box::pin(net::LoopConnection::connect(self.clone(), addr))
     }
 }
 

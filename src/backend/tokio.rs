@@ -14,7 +14,6 @@ use crate::clock::{Clock, SystemClock};
 use crate::model::event_loop::{
     AsyncBackend, AsyncLock, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main, NamedMutex,
 };
-use crate::model::io::{Connection, Response, Server};
 use crate::model::parallel::{ParallelBackend, ParallelLoop, ParallelMain, SendFuture};
 use ::tokio::runtime::{Builder, Handle, RuntimeFlavor};
 use ::tokio::task::{JoinError, JoinHandle, LocalSet};
@@ -179,6 +178,14 @@ impl LocalRuntime for TokioLoop {
     }
 }
 
+impl net::OnRuntime for TokioLoop {
+    type Runtime = TokioLoop;
+
+    fn runtime(&self) -> TokioLoop {
+        self.clone()
+    }
+}
+
 impl EventLoop for TokioLoop {
     fn spawn(&self, task: LocalFuture<()>) -> LocalFuture<()> {
         Box::pin(LocalRuntime::spawn(self, task))
@@ -198,21 +205,6 @@ impl EventLoop for TokioLoop {
 
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
         Rc::new(NamedMutex::new(name, ::tokio::sync::Mutex::new(())))
-    }
-    fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
-        Box::pin(net::http_get(self.clone(), addr, path))
-    }
-
-    fn serve(&self, server: Server) -> io::Result<SocketAddr> {
-        net::serve_on(&self.clone(), server)
-    }
-
-    fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
-        Box::pin(LocalRuntime::read_file(&self.clone(), path))
-    }
-
-    fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
-        Box::pin(net::LoopConnection::connect(self.clone(), addr))
     }
 }
 

@@ -26,8 +26,9 @@ pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 /// A job for a helper thread, off the event loop.
 pub type BlockingJob = Box<dyn FnOnce() + Send + 'static>;
 
-/// What a scenario may ask of a single-threaded event loop.
-pub trait EventLoop {
+/// What a scenario may ask of a single-threaded event loop; its I/O (part
+/// 2) is [`LoopIo`].
+pub trait EventLoop: LoopIo {
     /// Schedules `task` to run concurrently, like `asyncio.create_task`.
     /// The returned future completes when the task has; dropping it detaches
     /// the task (it still runs).
@@ -55,7 +56,11 @@ pub trait EventLoop {
 
     /// A new async mutex of the loop's own runtime, called `name` (A3).
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex>;
+}
 
+/// The I/O an event loop does for part 2's scenarios. The backends get it
+/// once for all, from the runtime's one adapter (`backend/net.rs`).
+pub trait LoopIo {
     /// One HTTP/1 GET of `path` from `addr` with hyper's client, on a new
     /// connection (part 2, `requests`).
     fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>>;

@@ -9,7 +9,7 @@
 
 use crate::clock::Clock;
 use crate::model::event_loop::{
-    AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopMutex, Main,
+    AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopIo, LoopMutex, Main,
 };
 use crate::model::io::{Connection, Response, Server};
 use crate::recorder::Recorder;
@@ -126,9 +126,11 @@ impl EventLoop for TracedLoop {
     fn mutex(&self, name: &'static str) -> Rc<dyn LoopMutex> {
         self.inner.mutex(name)
     }
+}
 
-    // I/O is traced as the waits of the tasks that await it: a task that
-    // waits for a socket is between polls, which the trace shows.
+// I/O is traced as the waits of the tasks that await it: a task that
+// waits for a socket is between polls, which the trace shows.
+impl LoopIo for TracedLoop {
     fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
         self.inner.http_get(addr, path)
     }
