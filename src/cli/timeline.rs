@@ -61,10 +61,18 @@ pub(super) fn timeline(args: &TimelineArgs) -> anyhow::Result<()> {
     };
     // Nothing to keep from half the runs: a signal kills the children (A3's
     // watchdog child) and ends the command.
-    let _interrupt = Interrupt::watch(OnSignal::Exit);
+    let interrupt = Interrupt::watch(OnSignal::Exit);
     let mut pictures = Vec::new();
     for backend in &backends {
-        let run = scenario::run(args.scenario, backend, &options)?;
+        // A run whose child the signal killed fails; the signal is the
+        // cause, and it still ends the command with 128 + its number.
+        let run =
+            scenario::run(args.scenario, backend, &options).map_err(|error| {
+                match interrupt.error("nothing was drawn") {
+                    Some(stopped) => anyhow::Error::from(stopped),
+                    None => error,
+                }
+            })?;
         pictures.push(Picture::of(&run, args.stall_threshold));
     }
     match &args.svg {
