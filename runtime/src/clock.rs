@@ -1,34 +1,29 @@
-//! Where time comes from: the [`Clock`] trait, a real clock, a virtual one,
-//! and [`Instant`], a point on whichever the runtime has.
+//! Where time comes from: the [`Clock`] trait, a real and a virtual clock,
+//! and [`Instant`]. Read this first; it uses nothing else in minirt.
 //!
-//! Read this first: it uses nothing else in minirt. The loop asks its clock
-//! "what time is it?" and, when no task is ready, "wait until this deadline
-//! or a wake". One trait keeps the core free of any OS: a board plugs in its
-//! timer and `wfi`, a test time that jumps, a reactor a wait on sockets.
+//! The loop asks its clock "what time is it?" and, with nothing to run,
+//! "wait until this deadline or a wake". One trait keeps the core free of any
+//! OS: a board plugs in its timer, a test time that jumps, a reactor epoll.
 
 use core::cell::Cell;
 use core::fmt;
 use core::ops::{Add, Sub};
 use core::time::Duration;
 
-/// A source of time for the loop, and a way to wait for it.
-///
-/// `now` counts from the clock's own epoch. `park` is called only when no
-/// task is ready; it may return early (a wake, a spurious wake-up): the
-/// loop looks around and parks again.
+/// A source of time for the loop, and a way to wait for it. `park` may
+/// return early (a spurious wake-up): the loop looks around and parks again.
 pub trait Clock {
     /// The time since this clock's epoch.
     fn now(&self) -> Duration;
 
-    /// Waits as `park` says: until its deadline, until woken, or not at all
-    /// if a wake is already waiting.
+    /// Waits until `park`'s deadline or a wake; not at all if one waits.
     fn park(&self, park: &Park<'_>);
 
     /// Blocks the loop's thread for `duration`, as a blocking call would.
     fn block_for(&self, duration: Duration);
 
     /// What another thread calls after queueing a wake, to end a `park`.
-    /// Asked once, on the loop's thread; by default it unparks that thread.
+    /// Asked once, on the loop's thread; by default, that thread's unpark.
     #[cfg(feature = "std")]
     fn unparker(&self) -> alloc::sync::Arc<dyn Unpark> {
         alloc::sync::Arc::new(std::thread::current())
@@ -60,18 +55,6 @@ pub struct Park<'a> {
 impl<'a> Park<'a> {
     /// A park until `deadline` (since the clock's epoch), with or without
     /// `outside_work`; `woken` tells whether a wake has arrived.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use minirt::{Clock, Park, VirtualClock};
-    /// use std::time::Duration;
-    /// let clock = VirtualClock::new();
-    /// clock.park(&Park::new(Some(Duration::from_secs(5)), false, &|| false));
-    /// assert_eq!(clock.now(), Duration::from_secs(5)); // jumped
-    /// clock.park(&Park::new(Some(Duration::from_secs(9)), false, &|| true));
-    /// assert_eq!(clock.now(), Duration::from_secs(5)); // a wake waits: no jump
-    /// ```
     pub fn new(
         deadline: Option<Duration>,
         outside_work: bool,
@@ -89,9 +72,8 @@ impl<'a> Park<'a> {
         self.deadline
     }
 
-    /// Whether work outside the loop (a `spawn_blocking` job) will still
-    /// wake a task. A clock that skips time must not skip past it: that work
-    /// takes real time, and what it wakes runs before any later deadline.
+    /// Whether a job outside the loop (`spawn_blocking`) will still wake a
+    /// task: a clock that skips time must not skip past real work.
     pub fn outside_work(&self) -> bool {
         self.outside_work
     }
@@ -103,10 +85,9 @@ impl<'a> Park<'a> {
 }
 
 /// Time that moves only when the loop has nothing to do, straight to the
-/// next deadline: exact and instant. While a wake waits or outside work is
-/// out, and with no deadline, it waits in real time for a wake. A waker
-/// merely held somewhere does not hold time back: the clock cannot know
-/// whether anyone will use it.
+/// next deadline: exact and instant. With outside work out or no deadline,
+/// it waits in real time for a wake. (A waker merely held somewhere does not
+/// hold time back: nobody can know whether it will be used.)
 #[derive(Debug, Default)]
 pub struct VirtualClock {
     now: Cell<Duration>,
@@ -137,11 +118,10 @@ impl Clock for VirtualClock {
     }
 }
 
-/// Waits, in real time, for a wake from another thread.
+/// Waits, in real time, for a wake from another thread. An unpark sent
+/// before the park is remembered, so check-then-park misses none.
 #[cfg(feature = "std")]
 fn wait_for_wake(park: &Park<'_>) {
-    // An unpark that comes before the park is remembered, so checking
-    // first and then parking cannot miss a wake.
     if !park.woken() {
         std::thread::park();
     }
@@ -155,10 +135,8 @@ fn wait_for_wake(park: &Park<'_>) {
     }
 }
 
-/// The operating system's monotonic clock; idle waits park the thread.
-///
-/// All system clocks share one epoch (the first time any is read), so
-/// [`Instant`]s from different runtimes compare.
+/// The operating system's monotonic clock. All system clocks share one
+/// epoch (the first read), so [`Instant`]s from different runtimes compare.
 #[cfg(feature = "std")]
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
@@ -187,8 +165,8 @@ impl Clock for SystemClock {
     }
 }
 
-/// A point in time on the current runtime's clock, like
-/// `std::time::Instant` but virtual when the runtime's clock is.
+/// A point on the runtime's clock: `std::time::Instant`, but virtual when
+/// the clock is.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Instant(Duration);
 
@@ -206,22 +184,20 @@ impl Instant {
         self.0.saturating_sub(earlier.0)
     }
 
-    /// The tick (microsecond) fully passed at this instant, rounded down:
-    /// the wheel may be advanced up to it.
+    /// The tick (microsecond) fully passed: the wheel may advance to it.
     pub(crate) fn tick(self) -> u64 {
         saturating_ticks(self.0.as_micros())
     }
 
-    /// The tick at which this instant counts as reached, rounded **up**: a
-    /// timer never fires before its deadline, at most a tick after.
+    /// The tick at which this instant is reached, rounded **up**: a timer
+    /// never fires early, at most a tick late.
     pub(crate) fn deadline_tick(self) -> u64 {
         saturating_ticks(self.0.as_nanos().div_ceil(1_000))
     }
 }
 
-/// Ticks are `u64` microseconds, about 584,942 years; a deadline past that
-/// (`Duration::MAX` is 2^64 s) stays at the last tick, which no real clock
-/// reaches, where a cast would wrap it round to a moment soon.
+/// Ticks are `u64` microseconds (584,942 years). A deadline past the last
+/// (`Duration::MAX` is 2^64 s) stays there, where a cast would wrap it round.
 fn saturating_ticks(micros: u128) -> u64 {
     u64::try_from(micros).unwrap_or(u64::MAX)
 }

@@ -1,9 +1,7 @@
-//! The one seam where side features attach: [`Hooks`].
-//!
-//! Read this after `registry.rs`. The loop tells a layer what happens, in
-//! plain values (ids, names, instants), at one line per event; a layer
-//! keeps its own tables keyed by task. The deadlock proof (`deadlock.rs`)
-//! and a stall report (see `tests/hooks.rs`) are layers, as a trace would be.
+//! The one seam where side features attach: [`Hooks`]. Read this after
+//! `registry.rs`. The loop tells a layer what happens, in plain values, one
+//! line per event; a layer keeps its own tables keyed by task. The deadlock
+//! proof (`deadlock.rs`) and a stall report (`tests/hooks.rs`) are layers.
 
 use crate::task::TaskId;
 use crate::Instant;
@@ -13,8 +11,8 @@ use core::task::Waker;
 /// What the loop tells a layer. Every method has an empty default.
 pub trait Hooks {
     /// Whether this layer wants [`poll_started`](Hooks::poll_started) and
-    /// [`poll_ended`](Hooks::poll_ended). Asked once, when the runtime is
-    /// built, so a layer that needs no poll events costs no poll anything.
+    /// [`poll_ended`](Hooks::poll_ended). Asked once, at build: a layer that
+    /// needs no poll events costs a poll nothing.
     fn watches_polls(&self) -> bool {
         true
     }
@@ -26,27 +24,25 @@ pub trait Hooks {
     fn poll_ended(&self, _task: TaskId, _finished: bool) {}
     /// A timer due at `deadline` fired at `now`.
     fn timer_fired(&self, _deadline: Instant, _now: Instant) {}
-    /// A task waits for an I/O source: to become readable (`read`) or
-    /// writable. Sources are numbered by the layer that owns them (the io
-    /// layer: one number per socket, never reused).
+    /// A task waits for an I/O source to become readable (`read`) or
+    /// writable. The io layer numbers sources, one per socket, never reused.
     fn io_waiting(&self, _task: TaskId, _source: u64, _read: bool) {}
     /// An I/O source became ready to read, to write, or both.
     fn io_ready(&self, _source: u64, _read: bool, _write: bool) {}
     /// The runtime was dropped with this task still pending.
     fn dropped_pending(&self, _task: TaskId, _name: Option<&str>) {}
-    /// Nothing is ready, no timer is armed, no outside work is out: may the
-    /// loop stop for good? Return the proof. The loop still checks that no
-    /// wake slipped in before it believes it.
+    /// Nothing is ready, no timer armed, no outside work out: may the loop
+    /// stop for good? The proof; the loop still checks no wake slipped in.
     fn stuck(&self, _census: &Census<'_>) -> Option<Deadlock> {
         None
     }
 }
 
 /// Which ready task runs next: the seam for exploring schedules
-/// (`explore.rs`). Without one, the loop runs ready tasks first in, first out.
+/// (`explore.rs`). Without one, the loop runs them first in, first out.
 pub trait Scheduler {
-    /// Picks one of the `ready` tasks (more than one), by its place in the
-    /// ready queue, oldest first: `0` is what FIFO would run.
+    /// Picks one of `ready` (more than one) tasks by its place in the ready
+    /// queue: `0`, the oldest, is what FIFO would run.
     fn choose(&self, ready: usize) -> usize;
 }
 
@@ -70,9 +66,8 @@ pub struct Party<'a> {
     pub clones: usize,
 }
 
-/// A proved deadlock: what [`Runtime::try_block_on`](crate::Runtime::try_block_on)
-/// returns, and what `block_on` panics with (as text), when no task can
-/// ever make progress again.
+/// A proved deadlock, which [`Runtime::try_block_on`](crate::Runtime::try_block_on)
+/// returns (and `block_on` panics with) when no task can ever progress.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Deadlock {
     report: String,

@@ -21,7 +21,7 @@
 //!
 //! | queue | file | insert | cancel | fire one | next deadline |
 //! |---|---|---|---|---|---|
-//! | [`Wheel`] | `wheel.rs` | O(1) | O(1) | O(1), plus at most 5 cascades in a life | O(levels) |
+//! | [`Wheel`] | `wheel.rs` | O(1) | O(1) | O(1), plus at most 10 cascades in a life | O(levels) |
 //! | [`BinaryHeapQueue`] | `queues/heap.rs` | O(log n) | O(log n) | O(log n) | O(1) |
 //! | [`OrderedMapQueue`] | `queues/ordered.rs` | O(log n) | O(log n) | O(log n) | O(log n) |
 //!

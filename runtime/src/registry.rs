@@ -1,21 +1,18 @@
 //! Where tasks live: a slab keyed by [`TaskKey`], shared by the loop and
-//! every `JoinHandle`.
+//! every `JoinHandle`. Read this after `waker.rs`.
 //!
-//! Read this after `waker.rs`. A slab (a `Vec` plus a free list) gives O(1)
-//! insert, lookup and removal. Each slot has a generation, bumped when it
-//! is vacated, so a stale waker's key matches nothing; a slot whose last
-//! generation is used is retired, so no key is ever issued twice.
+//! A slab (a `Vec` and a free list) gives O(1) insert, lookup and removal.
+//! A slot's generation is bumped when it is vacated, so a stale key matches
+//! nothing; a slot whose generations are used up is retired.
 //!
-//! While a task is polled (or cancelled) it is taken out of its slot, which
-//! says `Running`, so the task may spawn, abort or join others without the
-//! registry being borrowed. An ended task leaves its body, outcome inside,
-//! in the slot until its handle takes it: so a finished task's output
-//! outlives its runtime, as in tokio and async-executor, and the registry
-//! is shared with the handles (an `Rc`).
+//! A task being polled is out of its slot (which says `Running`), so it may
+//! spawn, abort or join others with the registry unborrowed. An ended task's
+//! body, outcome inside, stays until its handle takes it, even after the
+//! runtime is gone, as in tokio: so the registry is an `Rc` the handles share.
 //!
-//! Rule: no user code runs while the registry is borrowed. Dropping a body
-//! or waking a joiner may run any code, so they leave as [`Leftovers`],
-//! released after the borrow ends.
+//! Rule: no user code runs while the registry is borrowed. A body's drop or
+//! a joiner's wake may run any, so they leave as [`Leftovers`], released
+//! after the borrow ends.
 
 use crate::task::{drop_quietly, Body, TaskId, TaskKey};
 use crate::waker::TaskWaker;
@@ -29,9 +26,9 @@ use core::task::{Context, Poll, Waker};
 /// A spawned task as the registry holds it.
 pub(crate) struct Task {
     pub(crate) body: Pin<Box<dyn Body>>,
-    /// Its waker's data, to clear `scheduled` before each poll...
+    /// Its waker's data, to clear `scheduled` before each poll, and the
+    /// same as a `Waker`, made once, not per poll.
     pub(crate) waker: Arc<TaskWaker>,
-    /// ...and the same as a `Waker`, made once, not per poll.
     pub(crate) context_waker: Waker,
     pub(crate) id: TaskId,
     pub(crate) name: Option<Box<str>>,
@@ -72,6 +69,7 @@ enum State {
 const NONE: u32 = u32::MAX;
 
 /// What leaves the registry when a task ends, released outside its borrow.
+/// A panic in the destructor of an outcome nobody wants has nowhere to go.
 #[derive(Default)]
 #[must_use = "leftovers must be released once the registry is not borrowed"]
 struct Leftovers {
@@ -81,7 +79,6 @@ struct Leftovers {
 
 impl Leftovers {
     fn release(self) {
-        // A panic in the destructor of an outcome nobody wants has nowhere to go.
         drop_quietly(self.body);
         if let Some(joiner) = self.joiner {
             joiner.wake();
@@ -152,8 +149,8 @@ impl Tasks {
         }
     }
 
-    /// Cancels every pending task, and those their destructors spawn, until
-    /// none is left: a runtime's shutdown. `each` sees each one first.
+    /// Cancels every pending task, and those their destructors spawn: a
+    /// runtime's shutdown. `each` sees each one first.
     pub(crate) fn cancel_all(&self, mut each: impl FnMut(&Task)) {
         loop {
             let keys = self.idle_keys();
@@ -170,9 +167,8 @@ impl Tasks {
         }
     }
 
-    /// Ends a task out of the slab: its future is dropped (cancelled first
-    /// unless it finished) with nothing borrowed, then its body stored for
-    /// the handle, and whoever awaits the handle woken.
+    /// Ends a task out of its slot: cancels it unless it finished, with
+    /// nothing borrowed, stores its body for the handle, wakes the joiner.
     fn end(&self, key: TaskKey, task: Task, finished: bool) {
         let mut body = task.body;
         if !finished {
@@ -196,8 +192,8 @@ impl Tasks {
         ended.release();
     }
 
-    /// A handle's poll: the ended body (`None` for a key that matches
-    /// nothing), or `Pending` with `waker` kept to be woken at the end.
+    /// A handle's poll: the ended body (`None` for a stale key), or
+    /// `Pending` with `waker` kept to be woken at the end.
     pub(crate) fn poll_join(
         &self,
         key: TaskKey,
@@ -222,8 +218,7 @@ impl Tasks {
         Poll::Pending
     }
 
-    /// The handle is gone: an ended task's outcome goes now, a running
-    /// task's when it ends.
+    /// The handle is gone: the outcome goes now, or when the task ends.
     pub(crate) fn detach(&self, key: TaskKey) {
         let mut registry = self.0.borrow_mut();
         let leftovers = match registry.live_slot(key) {
@@ -263,9 +258,8 @@ impl Tasks {
         self.0.borrow().len
     }
 
-    /// Runs `f` on every task waiting for a poll and every waker kept to
-    /// be woken when a task ends (with that task's id), the registry
-    /// borrowed meanwhile: `f` must not spawn, abort or join.
+    /// Runs `f` on every task waiting for a poll and every kept joiner
+    /// (with its task's id), borrowed: `f` must not spawn, abort or join.
     pub(crate) fn inspect<R>(
         &self,
         f: impl for<'r> FnOnce(Idle<'r, '_>, Joiners<'r, '_>) -> R,

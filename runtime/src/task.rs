@@ -1,16 +1,13 @@
-//! What a task is: a spawned future, then its outcome, in one box.
+//! What a task is: a spawned future, then its outcome, in one box. Read this
+//! after `wheel.rs`; it uses nothing before it.
 //!
-//! Read this after `wheel.rs`; it uses nothing before it. A task is the unit
-//! the loop schedules, as a thread is the unit an OS schedules, except that
-//! it gives the CPU back only when its future returns `Pending`:
-//! cooperative, not preemptive.
-//!
-//! A spawned future is boxed once, as a [`Stage`]: `Running` (the future),
-//! then `Finished` (its output, or the panic it raised), in the same box.
-//! The loop only ever asks a body to poll; the join handle, which knows the
-//! output type, takes the outcome out through `dyn Any`. Polling a future
-//! inside an enum needs a pinned projection, which `pin_project_lite`
-//! writes, checked, so minirt stays free of `unsafe`.
+//! A task is what the loop schedules, as a thread is what an OS schedules,
+//! except that it gives the CPU back only when its future returns `Pending`:
+//! cooperative, not preemptive. Its box holds a [`Stage`]: `Running` (the
+//! future), then `Finished` (its output, or the panic it raised). The loop
+//! only asks a body to poll; the join handle, which knows the output type,
+//! takes the outcome out through `dyn Any`. `pin_project_lite` writes the
+//! pinned projection into the enum, checked, so minirt needs no `unsafe`.
 
 use alloc::boxed::Box;
 use core::any::Any;
@@ -20,12 +17,12 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 /// A task's identity for people: numbered in spawn order, never reused.
-/// The `block_on` future is `task-0`.
+/// The `block_on` future is [`TaskId::MAIN`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TaskId(pub(crate) u64);
 
 impl TaskId {
-    /// The `block_on` future's id.
+    /// The `block_on` future's id: `task-0`.
     pub const MAIN: TaskId = TaskId(0);
 }
 
@@ -38,7 +35,7 @@ impl fmt::Display for TaskId {
 /// Where a task lives in the registry: slot index (low 32 bits) and the
 /// slot's generation (high 32), so a key outliving its task matches nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TaskKey(pub(crate) u64);
+pub(crate) struct TaskKey(u64);
 
 impl TaskKey {
     /// The `block_on` future, which lives outside the registry.
@@ -57,13 +54,10 @@ impl TaskKey {
     }
 }
 
-/// Why a task gave no output: it panicked, or it was cancelled.
-///
-/// A struct rather than an enum so the payload travels with it and the
-/// cases can grow without breaking callers, as in tokio.
+/// Why a task gave no output: it panicked (with the payload), or it was
+/// cancelled. A struct, as tokio's, so the cases can grow.
 pub struct JoinError {
-    /// The panic payload; `None` for a cancelled task.
-    panic: Option<Box<dyn Any + Send + 'static>>,
+    panic: Option<Box<dyn Any + Send>>,
 }
 
 impl JoinError {
@@ -71,8 +65,7 @@ impl JoinError {
         JoinError { panic: None }
     }
 
-    #[cfg_attr(not(feature = "std"), allow(dead_code))] // Only `std` catches panics.
-    pub(crate) fn panicked(payload: Box<dyn Any + Send + 'static>) -> Self {
+    pub(crate) fn panicked(payload: Box<dyn Any + Send>) -> Self {
         JoinError {
             panic: Some(payload),
         }
@@ -88,9 +81,8 @@ impl JoinError {
         self.panic.is_some()
     }
 
-    /// The panic payload, for `std::panic::resume_unwind`; `None` if the
-    /// task was cancelled.
-    pub fn into_panic(self) -> Option<Box<dyn Any + Send + 'static>> {
+    /// The panic payload, for `std::panic::resume_unwind`.
+    pub fn into_panic(self) -> Option<Box<dyn Any + Send>> {
         self.panic
     }
 }
@@ -103,15 +95,12 @@ impl fmt::Debug for JoinError {
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Some(payload) = &self.panic else {
+        let Some(panic) = &self.panic else {
             return f.write_str("task was cancelled");
         };
-        let text = payload.downcast_ref::<&str>().copied();
-        match text.or_else(|| {
-            payload
-                .downcast_ref::<alloc::string::String>()
-                .map(|s| s.as_str())
-        }) {
+        let text = panic.downcast_ref::<&str>().copied();
+        let owned = || panic.downcast_ref::<alloc::string::String>();
+        match text.or_else(|| owned().map(|s| s.as_str())) {
             Some(message) => write!(f, "task panicked: {message}"),
             None => f.write_str("task panicked"),
         }
@@ -137,11 +126,11 @@ pub(crate) trait Body {
 }
 
 pin_project_lite::pin_project! {
-    /// A task's future while it runs, its outcome once it has finished.
+    /// A task's future while it runs, its outcome once it has finished
+    /// (`None` once the handle took it).
     #[project = StageProj]
     pub(crate) enum Stage<F: Future> {
         Running { #[pin] future: F },
-        /// `None` once the handle took it.
         Finished { outcome: Option<Outcome<F::Output>> },
     }
 }
@@ -151,12 +140,19 @@ impl<F: Future<Output: 'static>> Body for Stage<F> {
         let StageProj::Running { future } = self.as_mut().project() else {
             unreachable!("a finished task is never polled")
         };
-        let Poll::Ready(outcome) = poll_catching_panics(future, cx) else {
-            return Poll::Pending;
+        // A panic is the outcome; the future is dropped right after, so its
+        // half-updated state is never seen.
+        let mut polled = Poll::Pending;
+        let outcome = match catching_panics(|| polled = future.poll(cx)) {
+            Err(panic) => Err(panic),
+            Ok(()) => match polled {
+                Poll::Ready(output) => Ok(output),
+                Poll::Pending => return Poll::Pending,
+            },
         };
         // Dropping the future now, not when the handle collects the output,
-        // releases what it held (timers, locks, memory) at once. A panic in
-        // its destructor is the task's panic; the output is dropped then.
+        // releases what it held at once. A panic in its destructor is the
+        // task's panic; the output is dropped then.
         let outcome = match self.as_mut().drop_future() {
             Ok(()) => outcome,
             Err(panic) => {
@@ -183,9 +179,9 @@ impl<F: Future<Output: 'static>> Body for Stage<F> {
 }
 
 impl<F: Future> Stage<F> {
-    /// Drops the future (a finished body stays as it is), catching a panic
-    /// in its destructor. If it panics, the new value is in place all the
-    /// same: an assignment's unwinding path stores it.
+    /// Drops the future, if still there, catching a panic in its destructor
+    /// (the new value is in place all the same: assignment's unwinding path
+    /// stores it).
     fn drop_future(mut self: Pin<&mut Self>) -> Result<(), JoinError> {
         if matches!(*self, Stage::Finished { .. }) {
             return Ok(());
@@ -200,36 +196,21 @@ impl<F: Future> Stage<F> {
     }
 }
 
-/// Drops `value`, ignoring a panic in its destructor: for an outcome or a
-/// task nobody is left to report to.
+/// Drops `value`, ignoring a panic in its destructor: for what nobody is
+/// left to report to.
 pub(crate) fn drop_quietly<T>(value: T) {
     let _ = catching_panics(move || drop(value));
 }
 
-/// Runs `f`, turning a panic into a [`JoinError`].
-#[cfg(feature = "std")]
+/// Runs `f`, turning a panic into a [`JoinError`]. Without `std` there is
+/// no unwinding: a panic aborts.
 fn catching_panics(f: impl FnOnce()) -> Result<(), JoinError> {
+    #[cfg(feature = "std")]
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    #[cfg(not(feature = "std"))]
+    let caught: Result<(), Box<dyn Any + Send>> = {
+        f();
+        Ok(())
+    };
     caught.map_err(JoinError::panicked)
-}
-
-/// Without `std` there is no unwinding to catch: a panic aborts.
-#[cfg(not(feature = "std"))]
-fn catching_panics(f: impl FnOnce()) -> Result<(), JoinError> {
-    f();
-    Ok(())
-}
-
-/// Polls `future` once, a panic becoming its outcome. The future is dropped
-/// right after and never polled again, so its half-updated state is never
-/// seen.
-fn poll_catching_panics<F: Future>(
-    future: Pin<&mut F>,
-    cx: &mut Context<'_>,
-) -> Poll<Outcome<F::Output>> {
-    let mut polled = Poll::Pending;
-    match catching_panics(|| polled = future.poll(cx).map(Ok)) {
-        Ok(()) => polled,
-        Err(panic) => Poll::Ready(Err(panic)),
-    }
 }

@@ -74,6 +74,7 @@ enum When {
     /// Now: a zero-length sleep made inside a runtime, one turn of the
     /// loop and no timer (the wheel may lag the clock after a blocking
     /// call, and a timer would then wait for every other ready task).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     Turn(Instant),
 }
 

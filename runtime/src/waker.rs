@@ -1,18 +1,14 @@
 //! How a task is woken, from this thread or any other: the [`ReadyQueue`]
-//! and the per-task [`TaskWaker`].
+//! and each task's [`TaskWaker`]. Read this after `task.rs`.
 //!
-//! Read this after `task.rs`. A `Waker` is the one thing a future hands to
-//! the outside world, and that may be another thread: so a waker holds
-//! only a task's key, one flag and a shared queue, all `Send + Sync`. The
-//! loop owns the futures; a waker only says "poll this one again".
+//! A `Waker` is the one thing a future hands to the outside world, maybe to
+//! another thread, so a waker holds only a task's key, a flag and a shared
+//! queue, all `Send + Sync`: it says "poll this one again", and the loop
+//! owns the futures. The `scheduled` flag lets only the first wake after a
+//! poll queue the key. A stale waker is harmless: its key matches no task.
 //!
-//! Waking is idempotent: the `scheduled` flag lets only the first wake after
-//! a poll queue the key. A stale waker (its task gone, its runtime dropped)
-//! is harmless: the loop finds no task under the key, or nobody reads the
-//! queue again.
-//!
-//! Under `cfg(loom)` (see `waker/loom_tests.rs`) the atomics and the queue
-//! are loom's, and the same-thread shortcut is compiled out: every modelled
+//! Under `cfg(loom)` (`waker/loom_tests.rs`) the atomics and the queue are
+//! loom's, and the same-thread shortcut is compiled out, so every modelled
 //! wake takes the cross-thread path, the one that can race.
 
 use crate::task::TaskKey;
@@ -32,24 +28,22 @@ mod loom_swaps;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
-/// The tasks ready to run on one loop's thread, oldest first.
+/// The tasks ready to run on the loop's own thread, oldest first.
 pub(crate) type LocalQueue = alloc::rc::Rc<RefCell<VecDeque<TaskKey>>>;
 
-/// The queue of tasks woken from other threads, in the order they were
-/// woken. Lock-free, so a wake never waits for the loop.
+/// The tasks woken from other threads, in order. Lock-free: a wake never
+/// waits for the loop.
 pub(crate) struct ReadyQueue {
     keys: SegQueue<TaskKey>,
     /// Ends the loop's park after a push (the clock's unparker).
     #[cfg(feature = "std")]
     unparker: Arc<dyn crate::Unpark>,
-    /// Jobs outside the loop (`spawn_blocking`) that will wake a task: a
-    /// virtual clock must not jump past them, nor the loop call itself
-    /// deadlocked.
+    /// Jobs outside the loop (`spawn_blocking`) that will wake a task: time
+    /// must not jump past them, nor the loop call itself stuck.
     outside_work: AtomicUsize,
 }
 
 impl ReadyQueue {
-    /// An empty queue whose pushes end the loop's park through `unparker`.
     pub(crate) fn new(#[cfg(feature = "std")] unparker: Arc<dyn crate::Unpark>) -> Self {
         ReadyQueue {
             keys: SegQueue::new(),
@@ -59,16 +53,14 @@ impl ReadyQueue {
         }
     }
 
-    /// Queues a task, from any thread, and ends the loop's park. A wake on
-    /// the thread where this queue's loop is running goes straight to its
-    /// local queue: no atomics, no unpark.
+    /// Queues a task and ends the loop's park. On the thread where this
+    /// loop runs, the wake goes straight to its local queue: no atomics.
     pub(crate) fn push(&self, key: TaskKey) {
-        if push_locally(self, key) {
-            return;
+        if !push_locally(self, key) {
+            self.keys.push(key);
+            #[cfg(feature = "std")]
+            self.unparker.unpark();
         }
-        self.keys.push(key);
-        #[cfg(feature = "std")]
-        self.unparker.unpark();
     }
 
     pub(crate) fn pop(&self) -> Option<TaskKey> {
@@ -86,7 +78,6 @@ impl ReadyQueue {
         OutsideWork(self.clone())
     }
 
-    /// Whether a job outside the loop is still running.
     pub(crate) fn has_outside_work(&self) -> bool {
         self.outside_work.load(Ordering::Acquire) != 0
     }
@@ -99,8 +90,8 @@ pub(crate) struct OutsideWork(Arc<ReadyQueue>);
 #[cfg(feature = "std")]
 impl Drop for OutsideWork {
     fn drop(&mut self) {
-        // Release: the job's wake, pushed before, is seen by whoever sees
-        // the count drop. Unpark: a loop waiting for the job looks again.
+        // Release: whoever sees the count drop sees the job's wake, pushed
+        // before. Unpark: a loop waiting for the job looks again.
         self.0.outside_work.fetch_sub(1, Ordering::Release);
         self.0.unparker.unpark();
     }
@@ -108,14 +99,14 @@ impl Drop for OutsideWork {
 
 #[cfg(all(feature = "std", not(loom)))]
 std::thread_local! {
-    /// The loop running on this thread: its shared queue (by address, to
+    /// The loop running on this thread: its shared queue's address (to
     /// recognise its wakers) and its local queue.
     static RUNNING: RefCell<Option<(usize, LocalQueue)>> = const { RefCell::new(None) };
 }
 
-/// While alive, `queue`'s loop counts as running on this thread, so wakes
-/// here go to its local queue; dropped, the loop that ran before (a runtime
-/// dropped inside another's `block_on`) is put back.
+/// While alive, `queue`'s loop counts as running on this thread; dropped,
+/// the loop that ran before (a runtime dropped inside another's `block_on`)
+/// is put back.
 #[cfg(all(feature = "std", not(loom)))]
 pub(crate) struct RunningHere(Option<(usize, LocalQueue)>);
 
@@ -130,8 +121,7 @@ impl RunningHere {
 #[cfg(all(feature = "std", not(loom)))]
 impl Drop for RunningHere {
     fn drop(&mut self) {
-        let outer = self.0.take();
-        let _ = RUNNING.try_with(|slot| slot.replace(outer));
+        let _ = RUNNING.try_with(|slot| slot.replace(self.0.take()));
     }
 }
 
@@ -149,16 +139,13 @@ fn push_locally(queue: &ReadyQueue, key: TaskKey) -> bool {
     pushed.unwrap_or(false)
 }
 
-/// Without a thread-local, every wake takes the shared queue.
 #[cfg(not(all(feature = "std", not(loom))))]
 fn push_locally(_: &ReadyQueue, _: TaskKey) -> bool {
     false
 }
 
-/// The data behind one task's `Waker`.
-///
-/// Invariant: `scheduled` is true from the wake that queued the key until
-/// the loop takes the key to poll the task.
+/// The data behind one task's `Waker`. Invariant: `scheduled` is true from
+/// the wake that queued the key until the loop takes it to poll the task.
 pub(crate) struct TaskWaker {
     key: TaskKey,
     scheduled: AtomicBool,
@@ -166,8 +153,8 @@ pub(crate) struct TaskWaker {
 }
 
 impl TaskWaker {
-    /// A waker for the task under `key`, already counted as scheduled: the
-    /// loop queues a new task for its first poll.
+    /// A waker already counted as scheduled: a new task is queued for its
+    /// first poll.
     pub(crate) fn new(key: TaskKey, queue: Arc<ReadyQueue>) -> Self {
         let scheduled = AtomicBool::new(true);
         TaskWaker {
@@ -178,9 +165,9 @@ impl TaskWaker {
     }
 
     /// Called just before a poll: wakes from now on queue the task again.
+    /// Acquire pairs with the wake's release: the poll sees what the waker
+    /// wrote before waking.
     pub(crate) fn clear_scheduled(&self) {
-        // Acquire pairs with the release in `wake_by_ref`: what the waker
-        // wrote before waking is visible to the poll that follows.
         self.scheduled.swap(false, Ordering::Acquire);
     }
 }

@@ -13,7 +13,7 @@ use proptest::prelude::*;
 
 /// A millisecond, in ticks (1 µs each).
 const MS: u64 = 1_000;
-/// A year of ticks: far past the wheel's ~19 h span, so its overflow is
+/// A year of ticks: high on the wheel's levels, so long cascades are
 /// exercised too.
 const YEAR: u64 = 365 * 24 * 3_600 * 1_000 * MS;
 
