@@ -4,8 +4,10 @@
 //! [`Picture::of`] turns one run's trace into lanes, one per thread. On an
 //! event loop each task is a row on its thread's lane: solid while it is
 //! polled (running), light while it waits. A thread's own work (threads,
-//! pool) is a row of its own, light while it sleeps or waits. Log lines are
-//! marks; a [`Stall`] is a band across its lane.
+//! pool) is a row of its own, light while it sleeps or waits. A wait on I/O
+//! (a response, a file) is marked as such, with what it waited on, so part
+//! 2's pictures say who waited on what. Log lines are marks; a [`Stall`] is
+//! a band across its lane.
 
 pub mod svg;
 pub mod text;
@@ -49,10 +51,12 @@ pub struct Row {
     pub marks: Vec<(Duration, String)>,
     /// Sleeps that woke late: (when due, when the task ran again).
     pub late: Vec<(Duration, Duration)>,
+    /// The I/O it waits on now, as (the wait's number, what), oldest first.
+    io: Vec<(usize, String)>,
 }
 
 /// A stretch of a row.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
     /// Where it begins.
     pub begin: Duration,
@@ -60,6 +64,8 @@ pub struct Segment {
     pub end: Duration,
     /// Polled (true) or waiting (false).
     pub running: bool,
+    /// While waiting, the I/O it waited on (`GET /3`), if it was I/O.
+    pub waits_on: Option<String>,
 }
 
 impl Picture {
@@ -95,7 +101,12 @@ impl Picture {
             });
             let row = &mut lanes[lane].rows[row];
             row.extend_to(event.at);
+            // A task's I/O begins and ends inside its polls, and shows in
+            // the wait after the poll; a thread's own wait shows at once.
+            let polled = event.task.is_some_and(|task| polling.contains_key(&task));
             match (&event.kind, event.task) {
+                (Kind::IoRequested { io, what }, _) => row.io_begins(*io, what, event.at, polled),
+                (Kind::IoDone { io }, _) => row.io_ends(*io, event.at, polled),
                 (Kind::PollBegin, Some(task)) => {
                     polling.insert(task, event.at);
                 }
@@ -146,13 +157,45 @@ impl Row {
             begin: at,
             end: at,
             running: false,
+            waits_on: None,
         };
         Self {
             name,
             segments: vec![segment],
-            marks: Vec::new(),
-            late: Vec::new(),
+            ..Self::default()
         }
+    }
+
+    /// The I/O wait `io` on `what` begins at `at`; outside a poll (a
+    /// thread's blocking call) the waiting segment turns into it now.
+    fn io_begins(&mut self, io: usize, what: &str, at: Duration, polled: bool) {
+        self.io.push((io, what.to_string()));
+        if !polled {
+            self.wait_from(at);
+        }
+    }
+
+    /// The I/O wait `io` ends at `at`.
+    fn io_ends(&mut self, io: usize, at: Duration, polled: bool) {
+        self.io.retain(|(number, _)| *number != io);
+        if !polled {
+            self.wait_from(at);
+        }
+    }
+
+    /// Starts a new waiting segment at `at`, on whatever I/O is pending.
+    fn wait_from(&mut self, at: Duration) {
+        if let Some(last) = self.segments.last_mut() {
+            last.end = at.max(last.begin);
+        }
+        self.segments.retain(|s| s.running || s.end > s.begin);
+        let waits_on = self.io.first().map(|(_, what)| what.clone());
+        self.segments.push(Segment {
+            begin: at,
+            end: at,
+            running: false,
+            waits_on,
+        });
     }
 
     /// Stretches the last segment to `at` (time only moves forward).
@@ -174,11 +217,13 @@ impl Row {
             begin,
             end,
             running: true,
+            waits_on: None,
         };
         let after = Segment {
             begin: end,
             end,
             running: false,
+            waits_on: self.io.first().map(|(_, what)| what.clone()),
         };
         self.segments.extend([running, after]);
     }

@@ -54,6 +54,20 @@ pub enum Kind {
         /// When it should have fired.
         deadline: Duration,
     },
+    /// A task (or a thread, for its own work) began waiting on I/O: a
+    /// request's response, a file, a connection.
+    IoRequested {
+        /// The wait's number in this run, to pair it with its end.
+        io: usize,
+        /// What it waits on (`GET /3`, `read file 7`).
+        what: String,
+    },
+    /// The I/O completed, seen when the waiter runs again (a task) or
+    /// when the blocking call returned (a thread).
+    IoDone {
+        /// The wait's number, as in its request.
+        io: usize,
+    },
     /// A log line.
     Log {
         /// The line's message.
@@ -86,6 +100,8 @@ pub struct Trace {
     pub tasks: Vec<String>,
     /// How many sleeps were requested.
     pub sleeps: usize,
+    /// How many I/O waits began.
+    pub ios: usize,
 }
 
 impl Trace {
@@ -114,6 +130,12 @@ impl Trace {
     pub fn new_sleep(&mut self) -> usize {
         self.sleeps += 1;
         self.sleeps
+    }
+
+    /// A new I/O wait's number.
+    pub fn new_io(&mut self) -> usize {
+        self.ios += 1;
+        self.ios
     }
 
     /// Every finished poll, as (task, begin, end), in the order they ended.

@@ -11,7 +11,7 @@ use crate::clock::Clock;
 use crate::model::event_loop::{
     AsyncBackend, BlockingJob, EventLoop, LocalFuture, LoopIo, LoopMutex, Main,
 };
-use crate::model::io::{Connection, Response, Server};
+use crate::model::io::{BorrowedFuture, Connection, Response, Server};
 use crate::recorder::Recorder;
 use crate::trace::{self, Kind, TaskId};
 use std::future::Future;
@@ -128,11 +128,13 @@ impl EventLoop for TracedLoop {
     }
 }
 
-// I/O is traced as the waits of the tasks that await it: a task that
-// waits for a socket is between polls, which the trace shows.
+// I/O is traced as a wait of the task that awaits it, from the call to
+// the moment the task runs again with the result, as sleeps are: so the
+// timeline says what each task waited on, not only that it waited.
 impl LoopIo for TracedLoop {
     fn http_get(&self, addr: SocketAddr, path: String) -> LocalFuture<anyhow::Result<Response>> {
-        self.inner.http_get(addr, path)
+        let what = format!("GET {path}");
+        traced_io(&self.rec, what, self.inner.http_get(addr, path))
     }
 
     fn serve(&self, server: Server) -> io::Result<SocketAddr> {
@@ -140,11 +142,53 @@ impl LoopIo for TracedLoop {
     }
 
     fn read_file(&self, path: PathBuf) -> LocalFuture<io::Result<Vec<u8>>> {
-        self.inner.read_file(path)
+        let what = format!("read {}", file_name(&path));
+        traced_io(&self.rec, what, self.inner.read_file(path))
     }
 
     fn connect(&self, addr: SocketAddr) -> LocalFuture<io::Result<Box<dyn Connection>>> {
-        self.inner.connect(addr)
+        let rec = self.rec.clone();
+        let connected = traced_io(&self.rec, "connect".into(), self.inner.connect(addr));
+        Box::pin(async move {
+            let connection = connected.await?;
+            Ok(Box::new(TracedConnection { connection, rec }) as Box<dyn Connection>)
+        })
+    }
+}
+
+/// `io`, recorded as a wait on `what` of the task that asks for it.
+fn traced_io<T: 'static>(rec: &Recorder, what: String, io: LocalFuture<T>) -> LocalFuture<T> {
+    let io_number = rec.io_requested(trace::current_task(), what);
+    let rec = rec.clone();
+    Box::pin(async move {
+        let done = io.await;
+        rec.event(trace::current_task(), Kind::IoDone { io: io_number });
+        done
+    })
+}
+
+/// A file's name, for a wait's label (the directory is a temporary one).
+fn file_name(path: &std::path::Path) -> String {
+    let name = path.file_name().unwrap_or(path.as_os_str());
+    name.to_string_lossy().into_owned()
+}
+
+/// A connection whose echoes are recorded as waits.
+struct TracedConnection {
+    /// The backend's connection.
+    connection: Box<dyn Connection>,
+    /// Where events go.
+    rec: Recorder,
+}
+
+impl Connection for TracedConnection {
+    fn echo<'a>(&'a mut self, message: &'a [u8]) -> BorrowedFuture<'a, io::Result<Vec<u8>>> {
+        let io = self.rec.io_requested(trace::current_task(), "echo".into());
+        Box::pin(async move {
+            let echoed = self.connection.echo(message).await;
+            self.rec.event(trace::current_task(), Kind::IoDone { io });
+            echoed
+        })
     }
 }
 

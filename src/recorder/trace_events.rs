@@ -1,5 +1,5 @@
 //! The recorder's side of the [`trace`]: events, task names,
-//! sleep numbers, and the first sight of each thread. Part of the
+//! sleep numbers, I/O waits, and the first sight of each thread. Part of the
 //! [`Recorder`]; kept apart to keep `recorder.rs` short.
 
 use super::{Recorder, State};
@@ -36,6 +36,25 @@ impl Recorder {
     /// A new sleep's number in the trace.
     pub fn new_sleep(&self) -> usize {
         self.lock().trace.new_sleep()
+    }
+
+    /// Runs `call`, a blocking I/O call of the current thread, recorded as
+    /// a wait on `what` (the thread's own wait: no task).
+    pub fn blocking_io<T>(&self, what: impl Into<String>, call: impl FnOnce() -> T) -> T {
+        let io = self.io_requested(None, what.into());
+        let done = call();
+        self.event(None, Kind::IoDone { io });
+        done
+    }
+
+    /// Records that `task` (or the thread) began waiting on `what`, and
+    /// returns the wait's number for its [`Kind::IoDone`].
+    pub fn io_requested(&self, task: Option<TaskId>, what: String) -> usize {
+        let mut state = self.lock();
+        let at = self.elapsed(&mut state);
+        let io = state.trace.new_io();
+        self.push_event(&mut state, at, task, Kind::IoRequested { io, what });
+        io
     }
 
     /// Names the task being polled on this thread (a scenario calls it so

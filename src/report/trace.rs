@@ -9,7 +9,8 @@
 //! `at_us` is microseconds since the run's start on the run's clock; `lane`
 //! is the thread; `event` is one of `thread_start`, `task_start`,
 //! `task_end`, `task_dropped`, `poll_begin`, `poll_end`, `sleep_requested`, `sleep_fired`,
-//! `log`; sleeps add `sleep` and `deadline_us`, log lines `message`.
+//! `io_requested`, `io_done`, `log`; sleeps add `sleep` and `deadline_us`,
+//! I/O waits `io` (and `waits_on` when they begin), log lines `message`.
 
 use crate::run::Run;
 use crate::trace::{Event, Kind, Trace};
@@ -38,6 +39,12 @@ struct Line<'a> {
     /// The sleep's deadline in microseconds, for sleep events.
     #[serde(skip_serializing_if = "Option::is_none")]
     deadline_us: Option<u64>,
+    /// The I/O wait's number, for I/O events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    io: Option<usize>,
+    /// What an I/O wait waits on, when it begins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waits_on: Option<&'a str>,
     /// The log line, for log events.
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
@@ -54,6 +61,8 @@ pub fn event_name(kind: &Kind) -> &'static str {
         Kind::PollEnd => "poll_end",
         Kind::SleepRequested { .. } => "sleep_requested",
         Kind::SleepFired { .. } => "sleep_fired",
+        Kind::IoRequested { .. } => "io_requested",
+        Kind::IoDone { .. } => "io_done",
         Kind::Log { .. } => "log",
     }
 }
@@ -81,6 +90,14 @@ fn line(scenario: &str, backend: &str, trace: &Trace, event: &Event) -> String {
         event: event_name(&event.kind),
         sleep,
         deadline_us: deadline,
+        io: match event.kind {
+            Kind::IoRequested { io, .. } | Kind::IoDone { io } => Some(io),
+            _ => None,
+        },
+        waits_on: match &event.kind {
+            Kind::IoRequested { what, .. } => Some(what.as_str()),
+            _ => None,
+        },
         message,
     };
     // Strings, numbers and options only: serializing cannot fail.

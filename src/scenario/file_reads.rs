@@ -22,6 +22,7 @@ use crate::model::io::IoStyle;
 use crate::model::workers::JobSet;
 use crate::model::Model;
 use crate::procfs::{self, ThreadTally};
+use crate::recorder::Recorder;
 use files::{checksum, FileSet};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -64,15 +65,18 @@ impl Scenario for FileReads {
         // Each read gives whether its checksum matched, and the thread that read.
         let (results, threads): (Vec<bool>, usize) = match backend.io()? {
             IoStyle::Sequential => {
-                let results: anyhow::Result<Vec<bool>> =
-                    files.into_iter().map(read_blocking).collect();
+                let results: anyhow::Result<Vec<bool>> = files
+                    .into_iter()
+                    .map(|file| read_blocking(&ctx.rec, file))
+                    .collect();
                 (results?, 1)
             }
             IoStyle::Workers { make, .. } => {
                 let workers = make(POOL);
                 let mut jobs = JobSet::new(workers.as_ref());
                 for file in files {
-                    jobs.submit(move || (read_blocking(file), procfs::current_thread_id()));
+                    let rec = ctx.rec.clone();
+                    jobs.submit(move || (read_blocking(&rec, file), procfs::current_thread_id()));
                 }
                 let done = jobs.join_all();
                 workers.join();
@@ -147,9 +151,13 @@ fn kib_or_mib(bytes: usize) -> String {
     }
 }
 
-/// Reads one file with `std::fs` and checks its sum.
-fn read_blocking((path, sum): (PathBuf, u64)) -> anyhow::Result<bool> {
-    let contents = std::fs::read(&path)?;
+/// Reads one file with `std::fs`, a wait of its thread, and checks its sum.
+fn read_blocking(rec: &Recorder, (path, sum): (PathBuf, u64)) -> anyhow::Result<bool> {
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    let contents = rec.blocking_io(format!("read {name}"), || std::fs::read(&path))?;
     Ok(checksum(&contents) == sum)
 }
 

@@ -145,7 +145,11 @@ fn check(ctx: &Ctx, k: usize, response: anyhow::Result<Response>) -> anyhow::Res
 fn fetch_blocking(ctx: &Ctx, addr: SocketAddr, k: usize) -> anyhow::Result<()> {
     let _span = ctx.rec.span(format!("GET /{k}"));
     ctx.log(format!("Request {k} sent"));
-    check(ctx, k, blocking_get(addr, &format!("/{k}")))
+    let path = format!("/{k}");
+    let response = ctx
+        .rec
+        .blocking_io(format!("GET {path}"), || blocking_get(addr, &path));
+    check(ctx, k, response)
 }
 
 /// The async `main`: every request a task, gathered; failures kept.

@@ -3,7 +3,7 @@
 //!
 //! Runs are stacked top to bottom on one shared time axis in units. Each
 //! thread is a lane; each task a row on it: solid blue while polled, hatched
-//! while waiting, its name on the bar. Log lines are dark diamonds (hover
+//! while waiting, teal while waiting on I/O (hover for what), its name on the bar. Log lines are dark diamonds (hover
 //! for the message). A stall is a red band across its lane, labelled
 //! `loop blocked 3.0 units by THREE`.
 
@@ -30,6 +30,8 @@ const LANE_HEADER: f64 = 22.0;
 const RUN_HEADER: f64 = 30.0;
 /// The blue of a running (polled) task.
 const RUNNING: &str = "#1f6feb";
+/// The teal of a wait on I/O.
+const IO: &str = "#8fd3c8";
 /// The red of a stall.
 const STALL: &str = "#d1242f";
 
@@ -155,15 +157,22 @@ fn draw_row(svg: &mut String, row: &Row, scale: &Scale, y: f64) {
         if width <= 0.0 {
             continue;
         }
-        let (class, fill) = if segment.running {
-            ("running", RUNNING)
-        } else {
-            ("waiting", "url(#waiting)")
+        let (class, fill) = match (segment.running, &segment.waits_on) {
+            (true, _) => ("running", RUNNING),
+            (false, Some(_)) => ("io", IO),
+            (false, None) => ("waiting", "url(#waiting)"),
         };
+        // Hovering an I/O wait says what it waited on.
+        let title = segment
+            .waits_on
+            .as_deref()
+            .map_or_else(String::new, |what| {
+                format!("<title>waiting on {}</title>", escape(what))
+            });
         let _ = write!(
             svg,
             "<rect class=\"{class}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{width:.1}\" height=\"{ROW}\" \
-             fill=\"{fill}\"/>"
+             fill=\"{fill}\">{title}</rect>"
         );
     }
     let (begin, _) = row.extent();

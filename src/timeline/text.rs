@@ -1,7 +1,7 @@
 //! The timeline as a Unicode Gantt chart, for the terminal.
 //!
-//! One line per task: `█` while polled, `░` while waiting, on a shared time
-//! axis in units. A stall gets a line of `▓` across its span and a sentence
+//! One line per task: `█` while polled, `▒` while waiting on I/O, `░` while
+//! waiting on anything else, on a shared time axis in units. A stall gets a line of `▓` across its span and a sentence
 //! under its lane. The same [`Picture`]s as the SVG, in fewer pixels.
 
 use super::Picture;
@@ -35,7 +35,11 @@ pub fn render(pictures: &[Picture], unit: Duration) -> String {
                 let mut bar = vec![' '; COLUMNS];
                 for segment in row.segments.iter().filter(|s| s.running || s.end > s.begin) {
                     let (first, last) = (column(segment.begin), column(segment.end));
-                    let fill = if segment.running { '█' } else { '░' };
+                    let fill = match (segment.running, &segment.waits_on) {
+                        (true, _) => '█',
+                        (false, Some(_)) => '▒',
+                        (false, None) => '░',
+                    };
                     for cell in &mut bar[first..=last] {
                         // A column both ran and waited: running wins, so
                         // even a short poll shows.
@@ -86,7 +90,7 @@ fn axis(units: f64, unit: Duration, width: usize) -> String {
     let ticks: String = ticks.into_iter().collect();
     let labels: String = labels.into_iter().collect();
     format!(
-        "  {:>width$}  {ticks}\n  {:>width$}  {}\n  {:>width$}  time in units (1 unit = {})\n  {:>width$}  █ polled (running)  ░ waiting  ▓ loop blocked\n",
+        "  {:>width$}  {ticks}\n  {:>width$}  {}\n  {:>width$}  time in units (1 unit = {})\n  {:>width$}  █ polled (running)  ▒ waiting on I/O  ░ waiting  ▓ loop blocked\n",
         "",
         "",
         labels.trim_end(),

@@ -160,3 +160,35 @@ fn concur_timeline_draws_svg_or_text() {
     assert_eq!(parse(&svg)[0].name, "svg");
     std::fs::remove_file(path).expect("cleaned up");
 }
+
+#[test]
+fn a_requests_timeline_says_who_waited_on_what() {
+    // On a loop, each request's task waits on its response between polls;
+    // on threads, each thread waits in its blocking call. Both are drawn
+    // as waits on I/O, with what they waited on; main's wait is not I/O.
+    for backend in ["minirt", "threads"] {
+        let run = run("requests", backend, UNIT / 10, backend == "minirt");
+        let picture = Picture::of(&run, None);
+        let rows = picture.lanes.iter().flat_map(|lane| &lane.rows);
+        let waits: Vec<&str> = rows
+            .flat_map(|row| &row.segments)
+            .filter_map(|segment| segment.waits_on.as_deref())
+            .collect();
+        for k in 1..=10 {
+            let get = format!("GET /{k}");
+            assert!(
+                waits.contains(&get.as_str()),
+                "{backend}: {get} in {waits:?}"
+            );
+        }
+        let main = picture.lanes[0].rows.first().expect("main's row");
+        let main_io = main.segments.iter().any(|s| s.waits_on.is_some());
+        assert!(!main_io, "{backend}: main waits on its tasks, not on I/O");
+        let elements = parse(&svg::render(std::slice::from_ref(&picture), UNIT / 10));
+        let io = elements.iter().filter(|e| e.get("class") == Some("io"));
+        assert!(io.count() >= 10, "{backend}: an I/O wait per request");
+        let chart = text::render(&[picture], UNIT / 10);
+        let request = chart.lines().find(|line| line.contains('▒'));
+        assert!(request.is_some(), "{backend}: {chart}");
+    }
+}

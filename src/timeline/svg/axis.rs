@@ -1,7 +1,7 @@
 //! The frame around the timeline: the time axis in units, with grid lines,
 //! and the key that says what solid, hatched, red and the marks mean.
 
-use super::{escape, Scale, LEFT, RUNNING, STALL};
+use super::{escape, Scale, IO, LEFT, RUNNING, STALL};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -42,6 +42,8 @@ pub(super) fn draw_legend(svg: &mut String, y: f64) {
          <text x=\"{}\" y=\"{}\">polled (running)</text>\
          <rect x=\"{}\" y=\"{y}\" width=\"24\" height=\"12\" fill=\"url(#waiting)\"/>\
          <text x=\"{}\" y=\"{}\">waiting (sleeping or ready)</text>\
+         <rect x=\"{}\" y=\"{y}\" width=\"24\" height=\"12\" fill=\"{IO}\"/>\
+         <text x=\"{}\" y=\"{}\">waiting on I/O</text>\
          <rect x=\"{}\" y=\"{y}\" width=\"24\" height=\"12\" fill=\"{STALL}\" fill-opacity=\"0.16\" \
          stroke=\"{STALL}\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">loop blocked</text>\
          <path d=\"M{} {y} l4 6 l-4 6 l-4 -6 z\" fill=\"#24292f\"/><text x=\"{}\" y=\"{}\">log line</text>\
@@ -55,12 +57,15 @@ pub(super) fn draw_legend(svg: &mut String, y: f64) {
         LEFT + 370.0,
         LEFT + 400.0,
         y + 11.0,
-        LEFT + 510.0,
-        LEFT + 520.0,
+        LEFT + 500.0,
+        LEFT + 530.0,
         y + 11.0,
-        LEFT + 610.0,
+        LEFT + 640.0,
+        LEFT + 650.0,
+        y + 11.0,
+        LEFT + 740.0,
         y + 6.0,
-        LEFT + 620.0,
+        LEFT + 750.0,
         y + 11.0,
     );
 }
