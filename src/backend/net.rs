@@ -61,7 +61,6 @@ pub type Answer = fn(&str) -> String;
 async fn bounded<R: LocalRuntime, T>(
     runtime: &R,
     limit: Duration,
-    what: &str,
     future: impl Future<Output = io::Result<T>>,
 ) -> io::Result<T> {
     let timer = runtime.sleep(limit);
@@ -70,7 +69,7 @@ async fn bounded<R: LocalRuntime, T>(
         let after = humantime::format_duration(limit);
         Err(io::Error::new(
             io::ErrorKind::TimedOut,
-            format!("{what}: no answer after {after}"),
+            format!("no answer after {after}"),
         ))
     };
     futures_lite::future::or(future, timed_out).await
@@ -116,7 +115,7 @@ pub async fn http_get<R: LocalRuntime>(
         })
     };
     let what = format!("GET {path}");
-    bounded(&runtime, CALL_TIMEOUT, &what, get)
+    bounded(&runtime, CALL_TIMEOUT, get)
         .await
         .with_context(|| what.clone())
 }
@@ -130,10 +129,12 @@ pub async fn serve_http<R: LocalRuntime>(
     answer: Answer,
 ) {
     loop {
-        // A failed accept (a connection reset before it was taken) is that
-        // client's problem, which it sees; the server goes on.
-        let Ok(stream) = R::accept(&listener).await else {
-            continue;
+        let stream = match R::accept(&listener).await {
+            Ok(stream) => stream,
+            Err(error) => {
+                pause_after(&runtime, &error).await;
+                continue;
+            }
         };
         let handler = runtime.clone();
         let service = service_fn(move |request: hyper::Request<Incoming>| {
@@ -157,8 +158,12 @@ pub async fn serve_http<R: LocalRuntime>(
 /// task that sends back whatever it reads, until the client closes.
 pub async fn serve_echo<R: LocalRuntime>(runtime: R, listener: R::Listener) {
     loop {
-        let Ok(mut stream) = R::accept(&listener).await else {
-            continue;
+        let mut stream = match R::accept(&listener).await {
+            Ok(stream) => stream,
+            Err(error) => {
+                pause_after(&runtime, &error).await;
+                continue;
+            }
         };
         drop(runtime.spawn(async move {
             // Small, so that the server's share of a connection's memory is too.
@@ -169,6 +174,30 @@ pub async fn serve_echo<R: LocalRuntime>(runtime: R, listener: R::Listener) {
                 }
             }
         }));
+    }
+}
+
+/// `error`, its message prefixed with `what` failed, its kind kept.
+fn labelled(what: &str, error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), format!("{what}: {error}"))
+}
+
+/// How long a server waits after an accept that failed for want of
+/// resources before it tries again (hyper's old accept loop waited 1 s).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// What a server does after a failed accept. A connection reset before it
+/// was taken is that client's problem, which it sees: the server goes on at
+/// once. Out of file descriptors or memory, it waits a little first: the
+/// connection left in the backlog keeps the listener ready, so retrying at
+/// once would spin the loop at full CPU until a descriptor comes free.
+async fn pause_after<R: LocalRuntime>(runtime: &R, error: &io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted};
+    if !matches!(
+        error.kind(),
+        ConnectionAborted | ConnectionReset | Interrupted
+    ) {
+        runtime.sleep(ACCEPT_BACKOFF).await;
     }
 }
 
@@ -188,7 +217,8 @@ impl<R: LocalRuntime> LoopConnection<R> {
     /// As `connect(2)`, or a timeout.
     pub async fn connect(runtime: R, addr: SocketAddr) -> io::Result<Box<dyn Connection>> {
         let connect = runtime.connect(addr);
-        let stream = bounded(&runtime, CALL_TIMEOUT, "connect", connect).await?;
+        let stream = bounded(&runtime, CALL_TIMEOUT, connect).await;
+        let stream = stream.map_err(|error| labelled("connect", error))?;
         Ok(Box::new(LoopConnection { runtime, stream }))
     }
 }
@@ -210,7 +240,10 @@ impl<R: LocalRuntime> Connection for LoopConnection<R> {
             Ok(echoed)
         };
         let runtime = self.runtime.clone();
-        Box::pin(async move { bounded(&runtime, CALL_TIMEOUT, "echo", echo).await })
+        Box::pin(async move {
+            let echoed = bounded(&runtime, CALL_TIMEOUT, echo).await;
+            echoed.map_err(|error| labelled("echo", error))
+        })
     }
 }
 

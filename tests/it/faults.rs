@@ -268,3 +268,37 @@ fn a_timeout_is_kept_to_the_millisecond_not_to_a_polling_tick() {
         "1ms: {short:?}, 40ms: {long:?}"
     );
 }
+
+#[test]
+fn part_2_out_of_file_descriptors_is_a_failed_row_with_the_reason() {
+    // A real fault, not an injected one: the shell's open-file limit is set
+    // so low that part 2's sockets cannot all open, while part 1's gather
+    // needs none. Each request row fails with the OS's reason, fast (no
+    // server spinning on a refused accept, no client left to time out),
+    // and the gather still runs.
+    let concur = env!("CARGO_BIN_EXE_concur");
+    let script = format!(
+        "ulimit -n 16 && exec {concur} compare gather requests \
+         --backend minirt --backend threads --unit 5ms --timeout 30s"
+    );
+    let started = Instant::now();
+    let output = Command::new("bash")
+        .args(["-c", &script])
+        .env("CONCUR_PYTHON", "/python3-is-left-out-of-the-fault-tests")
+        .output()
+        .expect("bash starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let row = |scenario: &str, backend: &str| {
+        let found = stdout.lines().find(|l| cells(l)[..] == [scenario, backend]);
+        found.unwrap_or_else(|| panic!("no {scenario} {backend} row in {stdout}"))
+    };
+    assert!(row("gather", "minirt").contains("yes"), "{stdout}");
+    for backend in ["minirt", "threads"] {
+        let failed = row("requests", backend);
+        assert!(failed.contains("FAILED"), "{failed}");
+        assert!(failed.contains("Too many open files"), "{failed}");
+    }
+    // Far inside the 30 s run timeout: the failure is seen, not waited out.
+    assert!(started.elapsed() < Duration::from_secs(25), "{stdout}");
+}

@@ -42,6 +42,9 @@ const EVENTS_PER_TURN: usize = 1024;
 std::thread_local! {
     /// This thread's reactor, while anything holds it.
     static CURRENT: RefCell<Weak<Reactor>> = const { RefCell::new(Weak::new()) };
+    /// Why the last attempt to make this thread's reactor failed (an OS
+    /// error code), so a socket opened without one says why.
+    static REFUSED: Cell<Option<i32>> = const { Cell::new(None) };
 }
 
 /// An epoll instance and the sources registered with it.
@@ -78,11 +81,16 @@ impl Reactor {
     /// # Errors
     ///
     /// If the kernel refuses an epoll instance or an eventfd (out of file
-    /// descriptors).
+    /// descriptors); the refusal is kept, for sockets opened later to say.
     pub(crate) fn get_or_make() -> io::Result<Rc<Reactor>> {
-        if let Some(reactor) = Self::current() {
-            return Ok(reactor);
-        }
+        let made = Self::current().map_or_else(Self::make, Ok);
+        let refused = made.as_ref().err().and_then(io::Error::raw_os_error);
+        REFUSED.with(|slot| slot.set(refused));
+        made
+    }
+
+    /// A new reactor for this thread: epoll, its eventfd and its timerfd.
+    fn make() -> io::Result<Rc<Reactor>> {
         let notify = Arc::new(Notify::new()?);
         let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
         let data = epoll::EventData::new_u64(NOTIFY_TOKEN);
@@ -216,6 +224,23 @@ pub(crate) struct Source<T: AsFd> {
     reactor: Rc<Reactor>,
 }
 
+/// Why a socket cannot be opened on this thread: the kernel refused the
+/// runtime its reactor (out of file descriptors, say), or no runtime with
+/// the io layer is alive here.
+fn no_reactor() -> io::Error {
+    if let Some(code) = REFUSED.with(Cell::get) {
+        let refused = io::Error::from_raw_os_error(code);
+        let why = alloc::format!("minirt could not make this thread's reactor: {refused}");
+        return io::Error::new(refused.kind(), why);
+    }
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "minirt::net needs a runtime with the io layer on this thread \
+         (Runtime::new, Runtime::with_virtual_clock or Builder::virtual_clock; \
+         a runtime built with Builder::clock has no reactor)",
+    )
+}
+
 impl<T: AsFd> Source<T> {
     /// Registers `io` (already non-blocking) with this thread's reactor.
     ///
@@ -225,14 +250,7 @@ impl<T: AsFd> Source<T> {
     /// thread (one built with `Builder::clock` has none); any error of
     /// `epoll_ctl`.
     pub(crate) fn new(io: T) -> io::Result<Self> {
-        let reactor = Reactor::current().ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::Unsupported,
-                "minirt::net needs a runtime with the io layer on this thread \
-                 (Runtime::new, Runtime::with_virtual_clock or Builder::virtual_clock; \
-                 a runtime built with Builder::clock has no reactor)",
-            )
-        })?;
+        let reactor = Reactor::current().ok_or_else(no_reactor)?;
         let token = reactor.next_token.get();
         reactor.next_token.set(token + 1);
         use epoll::EventFlags as E;
