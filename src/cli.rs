@@ -46,6 +46,7 @@ pub fn run() -> anyhow::Result<()> {
             _ => return Err(UsageError(args::one_line(&error.to_string())).into()),
         },
     };
+    check_open_file_limit()?;
     match cli.command {
         None => commands::main_job(),
         Some(Command::List) => commands::list(),
@@ -59,6 +60,24 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Explore(explore)) => explore::explore(&explore),
         Some(Command::Bench(bench)) => bench::bench(&bench),
         Some(Command::BenchChild(child)) => bench::child(&child),
+    }
+}
+
+/// The fewest open files concur starts with: its standard streams, the
+/// signal listener's reactor and a loop's own (epoll, eventfd, timerfd).
+/// Below it, smol's reactor panics as it starts; with it, a run that needs
+/// more (part 2's sockets) fails alone, with the OS's reason.
+const MIN_OPEN_FILES: u64 = 12;
+
+/// Refuses, in one line, an open-file limit too low to start with.
+fn check_open_file_limit() -> anyhow::Result<()> {
+    match crate::procfs::open_file_limit() {
+        Some(limit) if limit < MIN_OPEN_FILES => Err(UsageError(format!(
+            "the open-file limit is {limit}; concur needs at least {MIN_OPEN_FILES} \
+             (raise it with `ulimit -n {MIN_OPEN_FILES}` or more)"
+        ))
+        .into()),
+        _ => Ok(()),
     }
 }
 

@@ -26,6 +26,26 @@ pub fn resident_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// The soft limit on the process's open files (`Max open files` in
+/// `/proc/self/limits`); `None` if unlimited or unreadable.
+///
+/// # Examples
+///
+/// ```
+/// assert!(concur::procfs::open_file_limit().unwrap_or(u64::MAX) > 0);
+/// ```
+pub fn open_file_limit() -> Option<u64> {
+    let limits = fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))?;
+    let soft = line
+        .trim_start_matches("Max open files")
+        .split_whitespace()
+        .next()?;
+    soft.parse().ok()
+}
+
 /// The process's threads and how long each has run, at one moment: taken
 /// before and after some work, [`ThreadTally::ran_since`] tells which
 /// threads did it, whoever started them (a runtime's own helper threads).

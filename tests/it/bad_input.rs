@@ -286,3 +286,26 @@ fn an_output_path_that_is_not_a_regular_file_is_refused_and_kept() {
     assert_eq!(left, names, "something else was left behind");
     std::fs::remove_dir_all(directory).expect("cleaned up");
 }
+
+#[test]
+fn an_open_file_limit_too_low_to_start_is_refused_in_one_line() {
+    // Below it smol's reactor would panic as the signal listener starts;
+    // concur refuses first, and says what to raise. `bash` sets the limit.
+    let directory = empty_directory(CASES.len() + 40);
+    let concur = env!("CARGO_BIN_EXE_concur");
+    let script = format!("ulimit -n 8 && exec {concur} compare gather --json out.json");
+    let output = Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(&directory)
+        .output()
+        .expect("bash starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let expected = "error: the open-file limit is 8; concur needs at least 12";
+    assert!(stderr.starts_with(expected), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&directory).expect("readable").collect();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
