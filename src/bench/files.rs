@@ -253,7 +253,7 @@ impl TempFiles {
         // The process id and a counter: two in one process (tests) differ.
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let number = NEXT.fetch_add(1, Ordering::Relaxed);
-        let name = format!("concur-bench-files-{}-{number}", std::process::id());
+        let name = format!("concur-files-suite-{}-{number}", std::process::id());
         let dir = std::env::temp_dir().join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;

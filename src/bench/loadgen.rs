@@ -699,10 +699,11 @@ impl Clients {
         if spawn_failures > 0 {
             let maps = std::fs::read_to_string("/proc/sys/vm/max_map_count").unwrap_or_default();
             eprintln!(
-                "note: {backend} n={n}: the server could not start a thread for {spawn_failures} \
-                 connections, and closed them (vm.max_map_count is {}: each thread takes \
-                 memory maps for its stack and guard page)",
-                maps.trim()
+                "note: {backend} n={n}: the server closed {spawn_failures} connections it had no \
+                 thread for: each thread takes 4 memory maps (stack, guard page, signal stack and \
+                 its guard), and vm.max_map_count is {} here, room for about {} threads",
+                maps.trim(),
+                maps.trim().parse::<usize>().unwrap_or(0) / 4
             );
         }
         if let Some(why) = &self.first_error {

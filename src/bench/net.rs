@@ -38,7 +38,7 @@ use crate::backend::adapter::{loopback, LocalRuntime};
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -210,9 +210,34 @@ fn listen() -> Result<TcpListener> {
     Ok(listener)
 }
 
-/// `threads`: a thread per connection. A thread that cannot be started
-/// (the kernel's map count, or its thread limit) drops its connection,
-/// which the load generator sees closed, and is counted.
+/// Memory maps each connection thread takes: its stack and guard page,
+/// and the signal stack std gives every thread, with its guard page.
+const MAPS_PER_THREAD: usize = 4;
+
+/// Maps left to the rest of the process (the heap, libraries, sockets'
+/// buffers are not maps, but the allocator's arenas are).
+const MAP_MARGIN: usize = 1_000;
+
+/// How many connection threads fit under `vm.max_map_count` with the maps
+/// this process has now; `None` where the kernel does not say.
+///
+/// Past the limit, a new thread's `mmap` fails, and it is not always a
+/// failure `spawn` can return: when std sets up the thread's signal stack
+/// it aborts the whole process. So the server counts, and refuses a
+/// connection that would take the last maps, rather than crash.
+fn thread_budget() -> Option<usize> {
+    let limit = std::fs::read_to_string("/proc/sys/vm/max_map_count").ok()?;
+    let limit: usize = limit.trim().parse().ok()?;
+    let maps = std::fs::read_to_string("/proc/self/maps")
+        .ok()?
+        .lines()
+        .count();
+    Some(limit.saturating_sub(maps + MAP_MARGIN) / MAPS_PER_THREAD)
+}
+
+/// `threads`: a thread per connection. A connection past the map budget
+/// ([`thread_budget`]), or whose thread cannot be started, is closed,
+/// which the load generator sees, and counted.
 fn serve_threads(shared: &Arc<Shared>, timers: bool) -> Result<()> {
     if timers {
         let shared = Arc::clone(shared);
@@ -222,14 +247,26 @@ fn serve_threads(shared: &Arc<Shared>, timers: bool) -> Result<()> {
             record(&shared, started);
         });
     }
+    let budget = thread_budget().unwrap_or(usize::MAX);
+    let live = Arc::new(AtomicUsize::new(0));
     let listener = listen()?;
     for stream in listener.incoming() {
         // A failed accept (out of descriptors, a reset) is the client's to see.
         let Ok(stream) = stream else { continue };
+        if live.load(Ordering::Relaxed) >= budget {
+            shared.spawn_failures.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        live.fetch_add(1, Ordering::Relaxed);
+        let ended = Arc::clone(&live);
         let started = thread::Builder::new()
             .stack_size(THREAD_STACK)
-            .spawn(move || echo_blocking(stream));
+            .spawn(move || {
+                echo_blocking(stream);
+                ended.fetch_sub(1, Ordering::Relaxed);
+            });
         if started.is_err() {
+            live.fetch_sub(1, Ordering::Relaxed);
             shared.spawn_failures.fetch_add(1, Ordering::Relaxed);
         }
     }
