@@ -192,7 +192,7 @@ pub(crate) fn unit_of(metric: &str) -> &'static str {
         "ns"
     } else if metric.starts_with("bytes_") {
         "B"
-    } else if metric.contains("_us") {
+    } else if metric.contains("_us") || metric.starts_with("us_") {
         "µs"
     } else if metric.ends_with("_mib") {
         "MiB"
