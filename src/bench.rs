@@ -19,8 +19,12 @@
 
 pub mod chart;
 mod child;
+mod files;
 pub mod goals;
+mod loadgen;
 mod measure;
+mod net;
+mod pin;
 pub mod plan;
 mod python;
 mod queues;
@@ -31,6 +35,10 @@ mod tasks;
 mod threads;
 
 pub use child::{check_child, child_main, CHILD_SUBCOMMAND};
+pub use net::{server_main, NET_BACKENDS};
+
+/// The hidden subcommand that makes `concur` one of suite 8's servers.
+pub const SERVER_SUBCOMMAND: &str = "bench-server";
 pub use plan::Suite;
 pub use report::SuiteReport;
 pub use runner::Row;
@@ -94,6 +102,9 @@ pub fn run(options: &Options) -> Result<Finished> {
         }
         let (jobs, notes) = runner::jobs(suite, &plan, options.n);
         skipped.extend(notes);
+        if suite == Suite::Net {
+            skipped.extend(net::suite_notes());
+        }
         let repeats = jobs.iter().map(|&(_, n)| suite.repeats(n, options.repeat));
         total += repeats.sum::<usize>();
         planned.push((suite, jobs, skipped));

@@ -60,6 +60,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Explore(explore)) => explore::explore(&explore),
         Some(Command::Bench(bench)) => bench::bench(&bench),
         Some(Command::BenchChild(child)) => bench::child(&child),
+        Some(Command::BenchServer(server)) => bench::server(&server),
     }
 }
 
@@ -130,6 +131,9 @@ enum Command {
     /// Be one measurement of `concur bench`, in a fresh process.
     #[command(name = "bench-child", hide = true)]
     BenchChild(bench::BenchChildArgs),
+    /// Be one of `concur bench net`'s servers, until stdin ends.
+    #[command(name = "bench-server", hide = true)]
+    BenchServer(bench::BenchServerArgs),
 }
 
 /// `concur run`.

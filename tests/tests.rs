@@ -8,6 +8,8 @@
 mod bad_input; // Every bad input in README's table: exit 2, one line, no file left.
 #[path = "it/bench.rs"]
 mod bench; // Suite 7, timer queues: its plan, a tiny run's table, JSON and chart; bad sizes.
+#[path = "it/bench_io.rs"]
+mod bench_io; // Suites 8 and 9: every echo server answers with no errors; every backend reads files.
 #[path = "it/children.rs"]
 mod children; // No child process outlives concur: signals, timeouts, SIGKILL.
 #[path = "it/cli.rs"]

@@ -12,6 +12,7 @@ use super::queues;
 use super::rt::drive;
 use super::tasks::{Memory, PingPong, Precision, Spawn, Timers, SEED};
 use super::threads;
+use super::{files, loadgen};
 use crate::sort::{self, Strategy};
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -67,6 +68,8 @@ pub(crate) fn measure(suite: Suite, backend: &str, n: usize) -> Result<Metrics> 
             return queues::measure(backend, n)
                 .ok_or_else(|| anyhow!("suite {suite} has no backend `{backend}`"));
         }
+        Suite::Net => return loadgen::measure(backend, n),
+        Suite::Files => return files::measure(backend, n),
         _ => {}
     }
     if backend == "threads" {
@@ -76,7 +79,9 @@ pub(crate) fn measure(suite: Suite, backend: &str, n: usize) -> Result<Metrics> 
             Suite::Pingpong => threads::pingpong(n),
             Suite::Precision => threads::precision(n),
             Suite::Memory => threads::memory(n),
-            Suite::Sort | Suite::Queues => unreachable!("handled above"),
+            Suite::Sort | Suite::Queues | Suite::Net | Suite::Files => {
+                unreachable!("handled above")
+            }
         });
     }
     let measured = match suite {
@@ -85,7 +90,9 @@ pub(crate) fn measure(suite: Suite, backend: &str, n: usize) -> Result<Metrics> 
         Suite::Pingpong => drive(backend, PingPong(n)),
         Suite::Precision => drive(backend, Precision(n)),
         Suite::Memory => drive(backend, Memory(n)),
-        Suite::Sort | Suite::Queues => unreachable!("handled above"),
+        Suite::Sort | Suite::Queues | Suite::Net | Suite::Files => {
+            unreachable!("handled above")
+        }
     };
     measured.ok_or_else(|| anyhow!("suite {suite} has no backend `{backend}`"))
 }

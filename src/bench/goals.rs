@@ -123,13 +123,101 @@ pub fn check(reports: &[SuiteReport]) -> Vec<Goal> {
             at_least: true,
         });
     }
+    goals.extend(net_goals(&ratio, &value));
     goals.retain(|goal| goal.value.is_some());
     goals
 }
 
+/// Issue 13's goals for suite 8, each against tokio's current-thread
+/// runtime in the same run: at 100 and 1,000 connections, no more server
+/// CPU per request, no fewer requests per second and no higher p99; no
+/// more system calls per request; at most half the bytes per idle
+/// connection; no error at 10,000 connections; and the 1 ms sleeps of a
+/// loop serving 1,000 connections on time.
+fn net_goals(
+    ratio: &dyn Fn(&str, usize, &str, &str) -> Option<f64>,
+    value: &dyn Fn(&str, &str, usize, &str) -> Option<f64>,
+) -> Vec<Goal> {
+    let tokio = |n, metric| ratio("net", n, metric, "tokio");
+    let goal = |what, value, limit, at_least| Goal {
+        what,
+        value,
+        limit,
+        at_least,
+    };
+    vec![
+        goal(
+            "net 100 conns CPU/request, minirt ÷ tokio",
+            tokio(100, "cpu_ns_per_request"),
+            1.0,
+            false,
+        ),
+        goal(
+            "net 100 conns req/s, minirt ÷ tokio",
+            tokio(100, "requests_per_s"),
+            1.0,
+            true,
+        ),
+        goal(
+            "net 100 conns p99, minirt ÷ tokio",
+            tokio(100, "p99_us"),
+            1.0,
+            false,
+        ),
+        goal(
+            "net 1k conns CPU/request, minirt ÷ tokio",
+            tokio(1_000, "cpu_ns_per_request"),
+            1.0,
+            false,
+        ),
+        goal(
+            "net 1k conns req/s, minirt ÷ tokio",
+            tokio(1_000, "requests_per_s"),
+            1.0,
+            true,
+        ),
+        goal(
+            "net 1k conns p99, minirt ÷ tokio",
+            tokio(1_000, "p99_us"),
+            1.0,
+            false,
+        ),
+        goal(
+            "net syscalls/request, minirt ÷ tokio",
+            tokio(100, "syscalls_per_request"),
+            1.0,
+            false,
+        ),
+        goal(
+            "net 10k B/idle conn, minirt ÷ tokio",
+            tokio(10_000, "bytes_per_idle_connection"),
+            0.5,
+            false,
+        ),
+        goal(
+            "net 10k conns errors, minirt",
+            value("net", "minirt", 10_000, "errors"),
+            0.0,
+            false,
+        ),
+        goal(
+            "timers under load p50 (µs), minirt",
+            value("net", "minirt", 1_000, "timer_p50_us"),
+            50.0,
+            false,
+        ),
+        goal(
+            "timers under load p99 (µs), minirt",
+            value("net", "minirt", 1_000, "timer_p99_us"),
+            200.0,
+            false,
+        ),
+    ]
+}
+
 /// The goals as lines: value, limit, met or missed.
 pub fn render(goals: &[Goal]) -> String {
-    let mut text = String::from("minirt's goals (issue 4), from this run's medians:\n");
+    let mut text = String::from("minirt's goals (issues 4 and 13), from this run's medians:\n");
     for goal in goals {
         let value = goal
             .value
@@ -141,7 +229,7 @@ pub fn render(goals: &[Goal]) -> String {
             None => "not measured",
         };
         text += &format!(
-            "  {:<44} {value:>8}  (goal {sign} {})  {verdict}\n",
+            "  {:<46} {value:>8}  (goal {sign} {})  {verdict}\n",
             goal.what, goal.limit
         );
     }
@@ -150,7 +238,52 @@ pub fn render(goals: &[Goal]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Goal;
+    use super::{check, Goal};
+    use crate::bench::report::SuiteReport;
+    use crate::bench::runner::Row;
+
+    /// Suite 8's goals divide minirt by tokio at the same size, and read
+    /// minirt's own errors and timer lateness; unmeasured ones are left out.
+    #[test]
+    fn net_goals_are_ratios_against_tokio() {
+        let row = |backend: &str, n, metric: &str, median| Row {
+            backend: backend.into(),
+            n,
+            metric: metric.into(),
+            median,
+            min: median,
+            max: median,
+            unit: "",
+        };
+        let report = SuiteReport {
+            suite: "net",
+            results: vec![
+                row("minirt", 100, "cpu_ns_per_request", 2.0),
+                row("tokio", 100, "cpu_ns_per_request", 4.0),
+                row("minirt", 100, "requests_per_s", 90.0),
+                row("tokio", 100, "requests_per_s", 100.0),
+                row("minirt", 10_000, "errors", 0.0),
+                row("minirt", 1_000, "timer_p99_us", 250.0),
+            ],
+            notes: vec![],
+        };
+        let goals = check(&[report]);
+        let find = |what: &str| goals.iter().find(|goal| goal.what == what).cloned();
+        let cpu = find("net 100 conns CPU/request, minirt ÷ tokio").unwrap();
+        assert_eq!((cpu.value, cpu.met()), (Some(0.5), Some(true)));
+        let rate = find("net 100 conns req/s, minirt ÷ tokio").unwrap();
+        assert_eq!((rate.value, rate.met()), (Some(0.9), Some(false)));
+        assert_eq!(
+            find("net 10k conns errors, minirt").unwrap().met(),
+            Some(true)
+        );
+        let late = find("timers under load p99 (µs), minirt").unwrap();
+        assert_eq!(late.met(), Some(false));
+        assert!(
+            find("net 1k conns p99, minirt ÷ tokio").is_none(),
+            "not measured"
+        );
+    }
 
     /// A speedup must reach its limit; a cost must stay under it.
     #[test]

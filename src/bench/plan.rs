@@ -3,6 +3,9 @@
 //! minutes (Python's asyncio at 1M timers takes about a minute and 1.7 GB),
 //! so that `concur bench all` at 5 repeats takes about 12 minutes on 2 cores.
 
+use super::files::{FILES_BACKENDS, FILE_SIZES, MAX_FILE_SIZE};
+use super::loadgen::{idle_max, ECHO_SIZES, STORM_N};
+use super::net::NET_BACKENDS;
 use super::queues::QUEUE_BACKENDS;
 use super::rt::{ASYNC_BACKENDS, MINIRT_QUEUE_BACKENDS};
 use std::fmt;
@@ -24,6 +27,13 @@ pub enum Suite {
     Sort,
     /// 7: minirt's timer wheel against a binary heap and an ordered map.
     Queues,
+    /// 8: a TCP echo server on each backend, driven by one trusted load
+    /// generator in another process: echo, idle connections, an accept
+    /// storm, timers under load, system calls per request.
+    Net,
+    /// 9: whole-file reads from a warm page cache, and the chunked-read
+    /// pitfall.
+    Files,
 }
 
 /// One backend of a suite and the sizes it runs at by default.
@@ -37,7 +47,7 @@ pub struct Entry {
 
 impl Suite {
     /// Every suite, in the order `bench all` runs them.
-    pub const ALL: [Suite; 7] = [
+    pub const ALL: [Suite; 9] = [
         Suite::Timers,
         Suite::Spawn,
         Suite::Pingpong,
@@ -45,6 +55,8 @@ impl Suite {
         Suite::Memory,
         Suite::Sort,
         Suite::Queues,
+        Suite::Net,
+        Suite::Files,
     ];
 
     /// The name on the command line and in the JSON.
@@ -57,6 +69,8 @@ impl Suite {
             Suite::Memory => "memory",
             Suite::Sort => "sort",
             Suite::Queues => "queues",
+            Suite::Net => "net",
+            Suite::Files => "files",
         }
     }
 
@@ -76,6 +90,8 @@ impl Suite {
             Suite::Sort => "wall_ms",
             // A timer's whole life: insert, cancel or fire.
             Suite::Queues => "total_ns",
+            Suite::Net => "requests_per_s",
+            Suite::Files => "us_per_file",
         }
     }
 
@@ -96,6 +112,11 @@ impl Suite {
             Suite::Pingpong => 100_000_000,
             Suite::Precision => 100_000,
             Suite::Sort => 100_000,
+            // Connections: past what the ports and descriptors allow, the
+            // connects fail and are counted, but nothing crashes.
+            Suite::Net => 50_000,
+            // Bytes per file.
+            Suite::Files => MAX_FILE_SIZE,
         }
     }
 
@@ -179,6 +200,19 @@ impl Suite {
                 .iter()
                 .map(|backend| entry(backend, &[1_000, 10_000, 100_000, 1_000_000, 10_000_000]))
                 .collect(),
+            // The echo sizes, and the most idle connections the limits here
+            // allow, where that is more than the largest echo.
+            Suite::Net => {
+                let mut sizes = ECHO_SIZES.to_vec();
+                if idle_max() > STORM_N {
+                    sizes.push(idle_max());
+                }
+                NET_BACKENDS.iter().map(|b| entry(b, &sizes)).collect()
+            }
+            Suite::Files => FILES_BACKENDS
+                .iter()
+                .map(|b| entry(b, &FILE_SIZES))
+                .collect(),
         }
     }
 
@@ -186,7 +220,11 @@ impl Suite {
     /// at 100k, where they would take minutes or gigabytes.
     pub fn cap(self, backend: &str) -> usize {
         let heavy = matches!(backend, "threads" | "py-threads" | "py-asyncio");
-        if heavy && self != Suite::Sort && self != Suite::Precision {
+        let sized_apart = matches!(
+            self,
+            Suite::Sort | Suite::Precision | Suite::Net | Suite::Files
+        );
+        if heavy && !sized_apart {
             100_000
         } else {
             self.max_n()

@@ -110,7 +110,15 @@ pub(crate) fn run(
         bar.set_message(format!("{suite} {backend} n={n} ({}/{repeat})", round + 1));
         ran.children += 1;
         match run_child(suite, backend, n) {
-            Ok(metrics) => samples.entry((backend, n)).or_default().push(metrics),
+            Ok((metrics, notes)) => {
+                samples.entry((backend, n)).or_default().push(metrics);
+                // Once each: the repeats of a job tend to say the same.
+                for note in notes {
+                    if !ran.notes.contains(&note) {
+                        ran.notes.push(note);
+                    }
+                }
+            }
             // Killed by the interruption: not a failure of its own.
             Err(_) if stop.load(Ordering::SeqCst) => {
                 ran.children -= 1;
@@ -172,11 +180,19 @@ fn fold((backend, n): Job, runs: &[Metrics]) -> Vec<Row> {
 
 /// The unit a metric's name implies.
 pub(crate) fn unit_of(metric: &str) -> &'static str {
-    if metric.starts_with("ns_") || metric.ends_with("_ns") {
+    if metric.starts_with("mib_per") {
+        "MiB/s"
+    } else if metric.ends_with("_per_s") {
+        "/s"
+    } else if metric.starts_with("syscalls_") {
+        "calls"
+    } else if metric.ends_with("errors") || metric.ends_with("failures") || metric == "unanswered" {
+        "count"
+    } else if metric.starts_with("ns_") || metric.ends_with("_ns") || metric.contains("_ns_") {
         "ns"
     } else if metric.starts_with("bytes_") {
         "B"
-    } else if metric.contains("_us") {
+    } else if metric.contains("_us") || metric.starts_with("us_") {
         "µs"
     } else if metric.ends_with("_mib") {
         "MiB"
@@ -188,8 +204,10 @@ pub(crate) fn unit_of(metric: &str) -> &'static str {
 }
 
 /// Runs one child (this executable, or `python3` for the Python backends)
-/// and parses its JSON line.
-fn run_child(suite: Suite, backend: &str, n: usize) -> Result<Metrics> {
+/// and parses its JSON line; with the notes it wrote on stderr (lines
+/// that start `note: `: a server that could not start its threads, a
+/// count it could not take).
+fn run_child(suite: Suite, backend: &str, n: usize) -> Result<(Metrics, Vec<String>)> {
     let mut command = if backend.starts_with("py-") {
         python::command(suite, backend, n)?
     } else {
@@ -225,7 +243,11 @@ fn run_child(suite: Suite, backend: &str, n: usize) -> Result<Metrics> {
         .lines()
         .last()
         .ok_or_else(|| anyhow!("child printed nothing"))?;
-    serde_json::from_str(line).with_context(|| format!("child printed `{line}`"))
+    let metrics = serde_json::from_str(line).with_context(|| format!("child printed `{line}`"))?;
+    let notes = stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("note: "));
+    Ok((metrics, notes.map(String::from).collect()))
 }
 
 /// Reads all of `pipe` (the child's `name`) on a thread of its own.

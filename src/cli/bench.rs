@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// `concur bench`.
 #[derive(Debug, Args)]
 pub(super) struct BenchArgs {
-    /// The suite: timers, spawn, pingpong, precision, memory, sort, queues, or all.
+    /// The suite: timers, spawn, pingpong, precision, memory, sort, queues, net, files, or all.
     #[arg(value_name = "SUITE", value_parser = parse_suites)]
     suites: SuiteList,
     /// One size for every backend instead of the suite's sizes.
@@ -49,6 +49,31 @@ pub(super) struct BenchChildArgs {
     /// The size: at least 1, at most what the suite takes on the backend.
     #[arg(value_parser = super::args::parse_count)]
     n: usize,
+}
+
+/// `concur bench-server`: one of suite 8's servers, driven over its stdin
+/// and stdout by the load generator (see `bench/net.rs`).
+#[derive(Debug, Args)]
+pub(super) struct BenchServerArgs {
+    /// The server: minirt, smol, tokio, threads or pool.
+    #[arg(value_parser = parse_server)]
+    backend: &'static str,
+    /// Also sleep 1 ms at a time on the server and record how late each
+    /// sleep wakes (timers under load).
+    #[arg(long)]
+    timers: bool,
+    /// Pin the server to this CPU (the load generator's choice).
+    #[arg(long, value_name = "CPU")]
+    cpu: Option<usize>,
+}
+
+/// Parses the server of `bench-server`.
+fn parse_server(name: &str) -> Result<&'static str, String> {
+    let servers = bench::NET_BACKENDS;
+    servers
+        .into_iter()
+        .find(|server| *server == name)
+        .ok_or_else(|| format!("unknown server '{name}'; accepted: {}", servers.join(", ")))
 }
 
 /// The suites named on the command line (`all` names every one).
@@ -183,6 +208,11 @@ fn write_charts(dir: &Path, charts: &[(&str, String)]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `concur bench-server`: serves until its input ends.
+pub(super) fn server(args: &BenchServerArgs) -> anyhow::Result<()> {
+    bench::server_main(args.backend, args.timers, args.cpu)
+}
+
 /// `concur bench-child`: refuses what `bench` never passes (a backend
 /// outside the suite, a size past its cap: 2^32 timers would allocate 64
 /// GiB) as a usage error, then measures.
@@ -200,7 +230,11 @@ mod tests {
     /// Suite names, `all`, and the limits of `--repeat`.
     #[test]
     fn parses_suites_and_repeats() {
-        assert_eq!(parse_suites("all").unwrap().0.len(), 7);
+        assert_eq!(parse_suites("all").unwrap().0.len(), 9);
+        assert_eq!(parse_suites("net").unwrap().0, [Suite::Net]);
+        assert!(super::parse_server("nope")
+            .unwrap_err()
+            .contains("accepted: minirt, smol, tokio, threads, pool"));
         assert_eq!(parse_suites("queues").unwrap().0, [Suite::Queues]);
         assert_eq!(parse_suites("spawn").unwrap().0.len(), 1);
         assert!(parse_suites("nope")

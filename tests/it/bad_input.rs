@@ -56,7 +56,7 @@ const CASES: &[(&str, &str)] = &[
     ("compare connections --connections 5001 --json out.json", "5001 is too many; at most 5000 connections"),
     ("bench queues --n 0", "'--n <N>': must be at least 1"),
     ("bench queues --n 20000000", "--n 20000000 is too large for queues (at most 10000000)"),
-    ("bench nosuch", "unknown suite 'nosuch'; accepted: timers, spawn, pingpong, precision, memory, sort, queues, all"),
+    ("bench nosuch", "unknown suite 'nosuch'; accepted: timers, spawn, pingpong, precision, memory, sort, queues, net, files, all"),
     // Output paths.
     ("compare gather --json missing/out.json", "--json missing/out.json is in a directory that does not exist"),
     ("compare gather --json .", "--json . is not a file name"),
@@ -87,6 +87,12 @@ const CASES: &[(&str, &str)] = &[
     ("bench-child timers minirt 0", "invalid value '0' for '<N>': must be at least 1"),
     ("bench-child timers nosuch 10", "bench-child: suite timers has no backend 'nosuch'; accepted: minirt, smol, tokio"),
     ("bench-child timers py-asyncio 10", "suite timers has no backend 'py-asyncio'"),
+    ("bench-server nosuch", "invalid value 'nosuch' for '<BACKEND>': unknown server 'nosuch'; accepted: minirt, smol, tokio, threads, pool"),
+    ("bench-server minirt --cpu x", "invalid value 'x' for '--cpu <CPU>'"),
+    ("bench-child net nosuch 10", "bench-child: suite net has no backend 'nosuch'; accepted: minirt, smol, tokio, threads, pool"),
+    ("bench-child files sync 100000000", "bench-child: n 100000000 is too large for files on sync (at most 67108864)"),
+    ("bench files --n 100000000", "--n 100000000 is too large for files (at most 67108864)"),
+    ("bench net --n 60000", "--n 60000 is too large for net (at most 50000)"),
     ("bench-child nosuch minirt 10", "invalid value 'nosuch' for '<SUITE>': unknown suite 'nosuch'; accepted: timers, spawn"),
     // Exploring schedules.
     ("explore nosuch", "unknown scenario 'nosuch'; explore accepts: race-locked, race-async, race-async-await, deadlock"),

@@ -1,0 +1,929 @@
+//! Suite 8's trusted client: one load generator, the same for every
+//! server, in its own process (the bench child), on one thread pinned to
+//! its own core, driving a server process (`net.rs`) pinned to the other.
+//!
+//! It is written on the kernel's interface alone (nonblocking sockets and
+//! one level-triggered epoll, through rustix's safe wrappers), not on any
+//! runtime under test, so that no server is measured by its own kind, and
+//! so that it costs as little per request as a client can: one `write`,
+//! one `read` and a share of one `epoll_wait`.
+//!
+//! What a child at `n` connections measures, each bounded in count and time:
+//!
+//! - **echo** (every `n`): `n` connections, each once echoed (then idle:
+//!   the server's resident bytes per connection), then a closed loop of
+//!   64 B requests, each sent as soon as the last answer came: [`WARMUP`]
+//!   unrecorded, then [`WINDOW`] recorded: requests per second, latency
+//!   percentiles, the server's CPU per request, errors, and the
+//!   connections left unanswered (the pool's queue);
+//! - **idle** (at [`idle_max`], where the limits allow more than 10,000):
+//!   only the connections and their bytes, no load;
+//! - **syscalls** (at [`SYSCALLS_N`]): a second server under `strace -c -f`,
+//!   [`SYSCALL_REQUESTS`] requests; skipped with a note without strace;
+//! - **timers under load** (at [`TIMERS_N`], not on the pool): a server
+//!   with its 1 ms sleeps task, lateness recorded over [`WINDOW`] of echo;
+//! - **accept storm** (at [`STORM_N`]): `n` × (connect, one request,
+//!   close), at most [`STORM_IN_FLIGHT`] at a time.
+//!
+//! Notes for the table (a server that could not start threads, failures,
+//! a missing strace) go to stderr as `note: ...` lines, which the runner
+//! gathers into the suite's notes.
+
+use super::measure::{metrics, percentile, Metrics};
+use super::pin;
+use crate::children::{self, Spawned};
+use anyhow::{anyhow, bail, Context, Result};
+use rustix::event::epoll::{self, Event, EventData, EventFlags};
+use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::io::Errno;
+use rustix::net::{AddressFamily, SocketFlags, SocketType};
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::OwnedFd;
+use std::path::Path;
+use std::process::{ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The echo sizes of the plan: connections held, each in a closed loop.
+pub(crate) const ECHO_SIZES: [usize; 4] = [1, 100, 1_000, 10_000];
+
+/// The size whose child also counts the server's system calls.
+pub(crate) const SYSCALLS_N: usize = 100;
+
+/// The size whose child also measures timers under load.
+pub(crate) const TIMERS_N: usize = 1_000;
+
+/// The size whose child also runs the accept storm (that many connections).
+pub(crate) const STORM_N: usize = 10_000;
+
+/// The message: 64 bytes each way.
+const MESSAGE: usize = 64;
+
+/// The closed loop's unrecorded start: connections and caches settle.
+pub(crate) const WARMUP: Duration = Duration::from_millis(200);
+
+/// The closed loop's recorded stretch.
+pub(crate) const WINDOW: Duration = Duration::from_secs(1);
+
+/// After the window, how long the answers in flight may take to arrive.
+const DRAIN: Duration = Duration::from_millis(300);
+
+/// Connections being opened at once: under every server's listen backlog
+/// (128 for std's listener, 1,024 for minirt's), so no connect is lost to
+/// a full queue, only slowed by a slow accept.
+const CONNECT_IN_FLIGHT: usize = 100;
+
+/// The accept storm's connections in flight at once, for the same reason.
+pub(crate) const STORM_IN_FLIGHT: usize = 100;
+
+/// How long opening all connections (or the storm) may take.
+const CONNECT_LIMIT: Duration = Duration::from_secs(30);
+
+/// How long the first echo on every connection may take.
+const PRIME_LIMIT: Duration = Duration::from_secs(3);
+
+/// Requests of the system-call count (besides the first one of each connection).
+pub(crate) const SYSCALL_REQUESTS: u64 = 20_000;
+
+/// How long a server may take to answer a control line.
+const ANSWER_LIMIT: Duration = Duration::from_secs(10);
+
+/// Descriptors kept free of the idle connections: pipes, epoll, the
+/// runtime's own.
+const FD_MARGIN: u64 = 1_000;
+
+/// The most idle connections tried, however high the limits.
+const IDLE_CAP: u64 = 50_000;
+
+/// One measurement of suite 8 against the server `backend` at `n`
+/// connections (see the module's list for what each size adds).
+///
+/// # Errors
+///
+/// A server that cannot start or stops answering its control lines;
+/// failed connections and requests are counted, not errors.
+pub(crate) fn measure(backend: &str, n: usize) -> Result<Metrics> {
+    raise_descriptor_limit();
+    let pinned = pin::cpus().and_then(|(client, _)| pin::pin(client));
+    if let Err(why) = pinned {
+        eprintln!("note: load generator not pinned: {why}");
+    }
+    let idle_only = n > STORM_N && n == idle_max();
+    let mut metrics = echo(backend, n, idle_only)?;
+    if n == SYSCALLS_N {
+        match strace_available() {
+            true => metrics.extend(syscalls(backend, n)?),
+            false => {
+                eprintln!("note: syscalls per request not measured: strace is not on the path")
+            }
+        }
+    }
+    if n == TIMERS_N && backend != "pool" {
+        metrics.extend(timers_under_load(backend, n)?);
+    }
+    if n == STORM_N {
+        metrics.extend(storm(backend, n)?);
+    }
+    Ok(metrics)
+}
+
+/// The idle connections the limits here allow: the open-file limit (each
+/// side of a connection is a descriptor in its own process) and the
+/// ephemeral ports (each connection takes one, all to one server port),
+/// less a margin, in whole thousands, at most [`IDLE_CAP`].
+pub(crate) fn idle_max() -> usize {
+    let files = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .maximum
+        .unwrap_or(u64::MAX);
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range");
+    let ports = range.ok().and_then(|text| {
+        let mut bounds = text.split_whitespace().map(|n| n.parse::<u64>().ok());
+        let (low, high) = (bounds.next()??, bounds.next()??);
+        Some(high.saturating_sub(low) + 1)
+    });
+    let limit = files.min(ports.unwrap_or(28_232)).min(IDLE_CAP + FD_MARGIN);
+    (limit.saturating_sub(FD_MARGIN) / 1_000 * 1_000) as usize
+}
+
+/// Raises this process's open-file limit to its hard limit (the server,
+/// started after, inherits it): 10,000 connections need more than the
+/// usual soft 1,024.
+fn raise_descriptor_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let raised = Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    if let Err(error) = setrlimit(Resource::Nofile, raised) {
+        eprintln!("note: open-file limit left at {:?}: {error}", limit.current);
+    }
+}
+
+/// The echo measurement (and the idle one), on a fresh server.
+fn echo(backend: &str, n: usize, idle_only: bool) -> Result<Metrics> {
+    let mut server = Server::start(backend, false, None)?;
+    let before = server.stats()?;
+    let mut clients = Clients::connect(server.addr, n)?;
+    clients.send_idle();
+    clients.run(Instant::now() + PRIME_LIMIT, &mut 0, false);
+    let idle = server.stats()?;
+    let connected = clients.open();
+    let mut metrics = metrics([(
+        "bytes_per_idle_connection",
+        idle.rss.saturating_sub(before.rss) as f64 / connected.max(1) as f64,
+    )]);
+    if !idle_only {
+        clients.send_idle();
+        let mut budget = u64::MAX;
+        clients.run(Instant::now() + WARMUP, &mut budget, false);
+        let start = server.stats()?;
+        let started = Instant::now();
+        let recorded = clients.run(started + WINDOW, &mut budget, true);
+        let elapsed = started.elapsed();
+        let end = server.stats()?;
+        clients.run(Instant::now() + DRAIN, &mut 0, false);
+        let answered = recorded.latencies_us.len() as f64;
+        let cpu = end.cpu_ns.saturating_sub(start.cpu_ns) as f64;
+        metrics.extend(self::metrics([
+            ("requests_per_s", answered / elapsed.as_secs_f64()),
+            ("p50_us", percentile(&recorded.latencies_us, 50.0)),
+            ("p99_us", percentile(&recorded.latencies_us, 99.0)),
+            ("p999_us", percentile(&recorded.latencies_us, 99.9)),
+            ("cpu_ns_per_request", cpu / answered.max(1.0)),
+            ("server_threads", end.threads as f64),
+        ]));
+    }
+    let end = server.stats()?;
+    metrics.extend(self::metrics([
+        ("errors", clients.errors as f64),
+        ("unanswered", clients.in_flight() as f64),
+    ]));
+    clients.explain(backend, n, end.spawn_failures);
+    server.finish()?;
+    Ok(metrics)
+}
+
+/// Timers under load: a server with its 1 ms sleeps while `n`
+/// connections echo in a closed loop.
+fn timers_under_load(backend: &str, n: usize) -> Result<Metrics> {
+    let mut server = Server::start(backend, true, None)?;
+    let mut clients = Clients::connect(server.addr, n)?;
+    clients.send_idle();
+    let mut budget = u64::MAX;
+    clients.run(Instant::now() + WARMUP, &mut budget, false);
+    server.ask("timers")?;
+    clients.run(Instant::now() + WINDOW, &mut budget, false);
+    let answer = server.ask("timers")?;
+    clients.run(Instant::now() + DRAIN, &mut 0, false);
+    server.finish()?;
+    let number = |at: usize| -> Result<f64> {
+        let field = answer.get(at).context("a short timers line")?;
+        field
+            .parse()
+            .with_context(|| format!("timers line: `{field}`"))
+    };
+    if number(1)? < 1.0 {
+        bail!("no timer fired on the {backend} server under load");
+    }
+    Ok(metrics([
+        ("timer_p50_us", number(2)?),
+        ("timer_p99_us", number(3)?),
+    ]))
+}
+
+/// The system calls per request: a server under `strace -c -f` (all its
+/// threads), `n` connections, [`SYSCALL_REQUESTS`] requests. strace counts
+/// the server's whole life, so its start and the `n` accepts are in the
+/// figure too (a few hundred calls, about 0.02 per request).
+fn syscalls(backend: &str, n: usize) -> Result<Metrics> {
+    let trace = std::env::temp_dir().join(format!(
+        "concur-strace-{}-{backend}.txt",
+        std::process::id()
+    ));
+    let outcome = (|| {
+        let server = Server::start(backend, false, Some(&trace))?;
+        let mut clients = Clients::connect(server.addr, n)?;
+        clients.send_idle();
+        let mut budget = SYSCALL_REQUESTS;
+        let deadline = Instant::now() + CONNECT_LIMIT;
+        while clients.in_flight() > 0 && Instant::now() < deadline {
+            clients.run(deadline, &mut budget, false);
+        }
+        let requests = clients.answered;
+        drop(clients);
+        server.finish()?;
+        let text = std::fs::read_to_string(&trace).context("reading strace's summary")?;
+        Ok::<_, anyhow::Error>((requests, parse_strace(&text)))
+    })();
+    let _ = std::fs::remove_file(&trace);
+    let (requests, calls) = outcome?;
+    let total: u64 = calls.values().sum();
+    if requests == 0 || total == 0 {
+        bail!("strace counted {total} calls for {requests} requests");
+    }
+    let mut top: Vec<(&String, &u64)> = calls.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1));
+    let per = |count: u64| count as f64 / requests as f64;
+    let listed: Vec<String> = top
+        .iter()
+        .take(4)
+        .map(|(name, &count)| format!("{name} {:.2}", per(count)))
+        .collect();
+    eprintln!(
+        "note: {backend}: system calls per request ({requests} requests, strace -c -f): {}",
+        listed.join(", ")
+    );
+    Ok(metrics([("syscalls_per_request", per(total))]))
+}
+
+/// The calls of each system call in `strace -c`'s table.
+fn parse_strace(text: &str) -> BTreeMap<String, u64> {
+    let mut calls = BTreeMap::new();
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // "% time, seconds, usecs/call, calls, [errors,] syscall"; the
+        // header, rules and total line do not parse.
+        let (Some(name), Some(count)) = (fields.last(), fields.get(3)) else {
+            continue;
+        };
+        let numeric = fields.first().is_some_and(|f| f.parse::<f64>().is_ok());
+        if let (true, Ok(count)) = (numeric, count.parse::<u64>()) {
+            if *name != "total" {
+                *calls.entry((*name).to_string()).or_default() += count;
+            }
+        }
+    }
+    calls
+}
+
+/// Whether `strace` can be run here.
+fn strace_available() -> bool {
+    let probe = Command::new("strace")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    probe.is_ok_and(|status| status.success())
+}
+
+/// The accept storm: `total` × (connect, one 64 B request, close), at most
+/// [`STORM_IN_FLIGHT`] at once, on a fresh server.
+fn storm(backend: &str, total: usize) -> Result<Metrics> {
+    let server = Server::start(backend, false, None)?;
+    let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
+    let mut slots: Vec<Option<Storming>> = (0..STORM_IN_FLIGHT).map(|_| None).collect();
+    let (mut started, mut finished, mut failures) = (0, 0, 0usize);
+    let mut connect_us = Vec::with_capacity(total);
+    let mut first_failure: Option<String> = None;
+    let mut fail = |failures: &mut usize, why: String| {
+        *failures += 1;
+        first_failure.get_or_insert(why);
+    };
+    let begun = Instant::now();
+    let deadline = begun + CONNECT_LIMIT;
+    let mut events = Vec::with_capacity(STORM_IN_FLIGHT);
+    while finished < total && Instant::now() < deadline {
+        for (slot, state) in slots.iter_mut().enumerate() {
+            if state.is_none() && started < total {
+                started += 1;
+                match start_connect(server.addr) {
+                    Ok(socket) => {
+                        let data = EventData::new_u64(slot as u64);
+                        epoll::add(&epoll, &socket, data, EventFlags::OUT)?;
+                        *state = Some(Storming::Connecting(socket, Instant::now()));
+                    }
+                    Err(error) => {
+                        finished += 1;
+                        fail(&mut failures, format!("connect: {error}"));
+                    }
+                }
+            }
+        }
+        wait(&epoll, &mut events, Duration::from_millis(100))?;
+        for event in &events {
+            let slot = event.data.u64() as usize;
+            match slots[slot].take() {
+                Some(Storming::Connecting(socket, at)) => {
+                    let connected = rustix::net::sockopt::socket_error(&socket)?;
+                    if let Err(error) = connected {
+                        finished += 1;
+                        fail(
+                            &mut failures,
+                            format!("connect: {}", io::Error::from(error)),
+                        );
+                        continue;
+                    }
+                    connect_us.push(at.elapsed().as_secs_f64() * 1e6);
+                    let mut stream = TcpStream::from(socket);
+                    let sent = stream.write(&payload(slot as u64));
+                    if !matches!(sent, Ok(MESSAGE)) {
+                        finished += 1;
+                        fail(&mut failures, format!("request: {sent:?}"));
+                        continue;
+                    }
+                    let data = EventData::new_u64(slot as u64);
+                    epoll::modify(&epoll, &stream, data, EventFlags::IN)?;
+                    slots[slot] = Some(Storming::Waiting(stream, 0, [0; MESSAGE]));
+                }
+                Some(Storming::Waiting(mut stream, got, mut answer)) => {
+                    match stream.read(&mut answer[got..]) {
+                        Ok(0) => {
+                            finished += 1;
+                            fail(&mut failures, "closed before it answered".into());
+                        }
+                        Ok(read) if got + read < MESSAGE => {
+                            slots[slot] = Some(Storming::Waiting(stream, got + read, answer));
+                        }
+                        Ok(_) => {
+                            finished += 1;
+                            if answer != payload(slot as u64) {
+                                fail(&mut failures, "a wrong answer".into());
+                            }
+                            // Dropped: closed, and out of the epoll set with it.
+                        }
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                            slots[slot] = Some(Storming::Waiting(stream, got, answer));
+                        }
+                        Err(error) => {
+                            finished += 1;
+                            fail(&mut failures, format!("answer: {error}"));
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    let wall = begun.elapsed();
+    let unfinished = total - finished;
+    failures += unfinished;
+    server.finish()?;
+    if failures > 0 {
+        let why = first_failure
+            .unwrap_or_else(|| format!("{unfinished} unfinished after {CONNECT_LIMIT:?}"));
+        eprintln!("note: {backend}: accept storm: {failures} of {total} failed (first: {why})");
+    }
+    Ok(metrics([
+        (
+            "storm_connections_per_s",
+            (total - failures) as f64 / wall.as_secs_f64(),
+        ),
+        ("storm_connect_p99_us", percentile(&connect_us, 99.0)),
+        ("storm_failures", failures as f64),
+    ]))
+}
+
+/// One connection of the storm.
+enum Storming {
+    /// Connecting since then.
+    Connecting(OwnedFd, Instant),
+    /// Its request sent; the bytes of the answer so far.
+    Waiting(TcpStream, usize, [u8; MESSAGE]),
+}
+
+/// The request (and its echo) number `number`: its 8 bytes, 8 times, so
+/// that an answer to another request, or a torn one, shows.
+fn payload(number: u64) -> [u8; MESSAGE] {
+    let mut bytes = [0; MESSAGE];
+    for chunk in bytes.chunks_mut(8) {
+        chunk.copy_from_slice(&number.to_le_bytes());
+    }
+    bytes
+}
+
+/// A nonblocking TCP socket connecting to `addr`.
+fn start_connect(addr: SocketAddr) -> io::Result<OwnedFd> {
+    let family = match addr {
+        SocketAddr::V4(_) => AddressFamily::INET,
+        SocketAddr::V6(_) => AddressFamily::INET6,
+    };
+    let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
+    let socket = rustix::net::socket_with(family, SocketType::STREAM, flags, None)?;
+    rustix::net::sockopt::set_tcp_nodelay(&socket, true)?;
+    match rustix::net::connect(&socket, &addr) {
+        Ok(()) | Err(Errno::INPROGRESS) => Ok(socket),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Waits at most `timeout` for events of `epoll` into `events`.
+fn wait(epoll: &OwnedFd, events: &mut Vec<Event>, timeout: Duration) -> io::Result<()> {
+    events.clear();
+    let timeout = Timespec::try_from(timeout).ok();
+    match epoll::wait(
+        epoll,
+        rustix::buffer::spare_capacity(events),
+        timeout.as_ref(),
+    ) {
+        Ok(_) | Err(Errno::INTR) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// One connection of the closed loop.
+struct Client {
+    /// The socket, nonblocking.
+    stream: TcpStream,
+    /// Requests sent on it; the number of the one in flight.
+    sent: u64,
+    /// When the request in flight went out, if one is.
+    since: Option<Instant>,
+    /// The bytes of its answer so far.
+    got: usize,
+    /// The answer being read.
+    answer: [u8; MESSAGE],
+    /// Given up after an error: out of the epoll set.
+    broken: bool,
+}
+
+/// The client side of `n` connections, in one epoll set.
+struct Clients {
+    /// Every connection, registered for reading with its index.
+    clients: Vec<Client>,
+    /// The epoll set.
+    epoll: OwnedFd,
+    /// Room for one wait's events.
+    events: Vec<Event>,
+    /// Connections that failed to open, or broke later.
+    errors: u64,
+    /// The first error, for the note.
+    first_error: Option<String>,
+    /// Answers received, in all.
+    answered: u64,
+}
+
+/// What one stretch of the closed loop recorded.
+struct Stretch {
+    /// Each answer's latency, in µs, when recording.
+    latencies_us: Vec<f64>,
+}
+
+impl Clients {
+    /// Opens `n` connections to `addr`, at most [`CONNECT_IN_FLIGHT`] at
+    /// a time, within [`CONNECT_LIMIT`]; those that fail are counted.
+    fn connect(addr: SocketAddr, n: usize) -> Result<Clients> {
+        let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
+        let mut clients = Clients {
+            clients: Vec::with_capacity(n),
+            epoll,
+            events: Vec::with_capacity(1024),
+            errors: 0,
+            first_error: None,
+            answered: 0,
+        };
+        let connecting = epoll::create(epoll::CreateFlags::CLOEXEC)?;
+        let mut pending: BTreeMap<u64, OwnedFd> = BTreeMap::new();
+        let (mut started, deadline) = (0u64, Instant::now() + CONNECT_LIMIT);
+        let mut events = Vec::with_capacity(CONNECT_IN_FLIGHT);
+        while (started as usize) < n || !pending.is_empty() {
+            if Instant::now() >= deadline {
+                let left = pending.len() + n - started as usize;
+                clients.fail(
+                    left as u64,
+                    format!("not connected after {CONNECT_LIMIT:?}"),
+                );
+                break;
+            }
+            while pending.len() < CONNECT_IN_FLIGHT && (started as usize) < n {
+                match start_connect(addr) {
+                    Ok(socket) => {
+                        epoll::add(
+                            &connecting,
+                            &socket,
+                            EventData::new_u64(started),
+                            EventFlags::OUT,
+                        )?;
+                        pending.insert(started, socket);
+                    }
+                    Err(error) => clients.fail(1, format!("connect: {error}")),
+                }
+                started += 1;
+            }
+            wait(&connecting, &mut events, Duration::from_millis(100))?;
+            for event in &events {
+                let Some(socket) = pending.remove(&event.data.u64()) else {
+                    continue;
+                };
+                epoll::delete(&connecting, &socket)?;
+                match rustix::net::sockopt::socket_error(&socket)? {
+                    Ok(()) => clients.add(TcpStream::from(socket))?,
+                    Err(error) => clients.fail(1, format!("connect: {}", io::Error::from(error))),
+                }
+            }
+        }
+        Ok(clients)
+    }
+
+    /// Counts `count` errors, keeping the first reason.
+    fn fail(&mut self, count: u64, why: String) {
+        self.errors += count;
+        self.first_error.get_or_insert(why);
+    }
+
+    /// Takes in a connected socket.
+    fn add(&mut self, stream: TcpStream) -> io::Result<()> {
+        let index = self.clients.len() as u64;
+        epoll::add(
+            &self.epoll,
+            &stream,
+            EventData::new_u64(index),
+            EventFlags::IN,
+        )?;
+        self.clients.push(Client {
+            stream,
+            sent: 0,
+            since: None,
+            got: 0,
+            answer: [0; MESSAGE],
+            broken: false,
+        });
+        Ok(())
+    }
+
+    /// Connections open (not broken).
+    fn open(&self) -> usize {
+        self.clients.iter().filter(|client| !client.broken).count()
+    }
+
+    /// Connections with a request in flight.
+    fn in_flight(&self) -> usize {
+        let waiting = self
+            .clients
+            .iter()
+            .filter(|c| !c.broken && c.since.is_some());
+        waiting.count()
+    }
+
+    /// Sends a request on every open connection that has none in flight.
+    fn send_idle(&mut self) {
+        for index in 0..self.clients.len() {
+            let client = &self.clients[index];
+            if !client.broken && client.since.is_none() {
+                self.send(index);
+            }
+        }
+    }
+
+    /// Sends the next request on connection `index`. 64 bytes always fit
+    /// an empty socket buffer, so a short write is a broken connection.
+    fn send(&mut self, index: usize) {
+        let client = &mut self.clients[index];
+        client.sent += 1;
+        let sent = client.stream.write(&payload(client.sent));
+        match sent {
+            Ok(MESSAGE) => {
+                client.since = Some(Instant::now());
+                client.got = 0;
+            }
+            other => self.break_off(index, format!("request: {other:?}")),
+        }
+    }
+
+    /// Gives connection `index` up, counting an error.
+    fn break_off(&mut self, index: usize, why: String) {
+        let client = &mut self.clients[index];
+        client.broken = true;
+        let _ = epoll::delete(&self.epoll, &client.stream);
+        self.fail(1, why);
+    }
+
+    /// Runs the closed loop until `until`, or until no request is in
+    /// flight: each answer is checked, and while `budget` lasts, answered
+    /// by the next request (one unit of budget each). With `record`, each
+    /// answer's latency is kept.
+    fn run(&mut self, until: Instant, budget: &mut u64, record: bool) -> Stretch {
+        let mut stretch = Stretch {
+            latencies_us: Vec::new(),
+        };
+        let mut events = std::mem::take(&mut self.events);
+        loop {
+            let now = Instant::now();
+            if now >= until || self.in_flight() == 0 {
+                break;
+            }
+            if wait(&self.epoll, &mut events, until - now).is_err() {
+                break;
+            }
+            for event in &events {
+                let index = event.data.u64() as usize;
+                if let Some(latency) = self.receive(index) {
+                    self.answered += 1;
+                    if record {
+                        stretch.latencies_us.push(latency.as_secs_f64() * 1e6);
+                    }
+                    if *budget > 0 {
+                        *budget -= 1;
+                        self.send(index);
+                    }
+                }
+            }
+        }
+        self.events = events;
+        stretch
+    }
+
+    /// Reads what connection `index` has: the request's latency once its
+    /// whole answer is in and right.
+    fn receive(&mut self, index: usize) -> Option<Duration> {
+        let client = &mut self.clients[index];
+        if client.broken {
+            return None;
+        }
+        let read = client.stream.read(&mut client.answer[client.got..]);
+        match read {
+            Ok(0) => self.break_off(index, "closed by the server".into()),
+            Ok(read) => {
+                client.got += read;
+                let since = client.since?;
+                if client.got < MESSAGE {
+                    return None;
+                }
+                if client.answer != payload(client.sent) {
+                    self.break_off(index, "a wrong answer".into());
+                    return None;
+                }
+                client.since = None;
+                return Some(since.elapsed());
+            }
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+            Err(error) => self.break_off(index, format!("answer: {error}")),
+        }
+        None
+    }
+
+    /// Notes on stderr what went wrong, if anything: errors with the first
+    /// reason, the threads a server could not start, the unanswered.
+    fn explain(&self, backend: &str, n: usize, spawn_failures: u64) {
+        if spawn_failures > 0 {
+            let maps = std::fs::read_to_string("/proc/sys/vm/max_map_count").unwrap_or_default();
+            eprintln!(
+                "note: {backend} n={n}: the server closed {spawn_failures} connections it had no \
+                 thread for: each thread takes 4 memory maps (stack, guard page, signal stack and \
+                 its guard), and vm.max_map_count is {} here, room for about {} threads",
+                maps.trim(),
+                maps.trim().parse::<usize>().unwrap_or(0) / 4
+            );
+        }
+        if let Some(why) = &self.first_error {
+            eprintln!(
+                "note: {backend} n={n}: {} errors (first: {why})",
+                self.errors
+            );
+        }
+        let waiting = self.in_flight();
+        if waiting > 0 {
+            eprintln!(
+                "note: {backend} n={n}: {waiting} connections never answered: they wait for a \
+                 free worker"
+            );
+        }
+    }
+}
+
+/// What a server said about itself (`stats`).
+#[derive(Debug, Clone, Copy)]
+struct Stats {
+    /// Its CPU time so far, every thread, in ns.
+    cpu_ns: u64,
+    /// Its resident bytes.
+    rss: u64,
+    /// Its threads.
+    threads: u64,
+    /// Connections it dropped for want of a thread.
+    spawn_failures: u64,
+}
+
+/// A server process (`concur bench-server`), under strace or not.
+struct Server {
+    /// The process (strace's, when traced); killed if dropped early.
+    child: Spawned,
+    /// Its control input; closing it ends the server.
+    stdin: Option<ChildStdin>,
+    /// Its control output, read line by line.
+    stdout: Lines,
+    /// Where it listens.
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts the server `backend` (with its timers task if `timers`; under
+    /// `strace -c -f -o trace` if given) and reads where it listens.
+    fn start(backend: &str, timers: bool, trace: Option<&Path>) -> Result<Server> {
+        let exe = std::env::current_exe().context("finding this executable")?;
+        let mut command = match trace {
+            Some(trace) => {
+                let mut command = Command::new("strace");
+                command
+                    .args(["-f", "-c", "-o"])
+                    .arg(trace)
+                    .arg("--")
+                    .arg(&exe);
+                command
+            }
+            None => Command::new(&exe),
+        };
+        command.args([super::SERVER_SUBCOMMAND, backend]);
+        if timers {
+            command.arg("--timers");
+        }
+        if let Ok((_, cpu)) = pin::cpus() {
+            command.args(["--cpu", &cpu.to_string()]);
+        }
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = children::spawn(&mut command).context("starting the server")?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().context("the server's stdout")?;
+        let mut stdout = Lines::new(stdout);
+        let mut addr = None;
+        while addr.is_none() {
+            let line = stdout
+                .next(ANSWER_LIMIT)
+                .context("waiting for the server to listen")?;
+            match line.split_once(' ') {
+                Some(("addr", at)) => addr = Some(at.parse().context("the server's address")?),
+                // Not asked to pin (one CPU) is already the suite's note.
+                Some(("unpinned", why)) if pin::cpus().is_ok() => {
+                    eprintln!("note: server not pinned: {why}");
+                }
+                _ => {}
+            }
+        }
+        Ok(Server {
+            child,
+            stdin,
+            stdout,
+            addr: addr.context("an address")?,
+        })
+    }
+
+    /// Sends `request` and returns the fields of the answer, which must
+    /// start with the request's own word.
+    fn ask(&mut self, request: &str) -> Result<Vec<String>> {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .context("the server's stdin is closed")?;
+        writeln!(stdin, "{request}")
+            .and_then(|()| stdin.flush())
+            .context("asking the server")?;
+        let line = self
+            .stdout
+            .next(ANSWER_LIMIT)
+            .with_context(|| format!("asking `{request}`"))?;
+        let fields: Vec<String> = line.split_whitespace().map(String::from).collect();
+        if fields.first().map(String::as_str) != Some(request) {
+            bail!("the server answered `{request}` with `{line}`");
+        }
+        Ok(fields)
+    }
+
+    /// The server's `stats`.
+    fn stats(&mut self) -> Result<Stats> {
+        let fields = self.ask("stats")?;
+        let number = |at: usize| -> Result<u64> {
+            let field = fields
+                .get(at)
+                .ok_or_else(|| anyhow!("a short stats line"))?;
+            field.parse().with_context(|| format!("stats: `{field}`"))
+        };
+        Ok(Stats {
+            cpu_ns: number(1)?,
+            rss: number(2)?,
+            threads: number(3)?,
+            spawn_failures: number(4)?,
+        })
+    }
+
+    /// Closes the server's input, which ends it, and waits for it (and
+    /// for strace to write its summary); killed after [`ANSWER_LIMIT`].
+    fn finish(mut self) -> Result<()> {
+        drop(self.stdin.take());
+        let waited = self.child.wait_timeout(ANSWER_LIMIT)?;
+        if waited.is_none() {
+            self.child.kill();
+            bail!("the server did not end within {ANSWER_LIMIT:?} of its input closing");
+        }
+        Ok(())
+    }
+}
+
+/// The lines of a pipe, each waited for at most a given time (a server
+/// that hangs must not hang its load generator).
+struct Lines {
+    /// The pipe.
+    pipe: ChildStdout,
+    /// Bytes read past the last whole line.
+    buffer: Vec<u8>,
+}
+
+impl Lines {
+    /// Lines of `pipe`.
+    fn new(pipe: ChildStdout) -> Self {
+        Lines {
+            pipe,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// The next line, within `limit`.
+    fn next(&mut self, limit: Duration) -> Result<String> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(end) = self.buffer.iter().position(|&byte| byte == b'\n') {
+                let line: Vec<u8> = self.buffer.drain(..=end).collect();
+                return Ok(String::from_utf8_lossy(&line[..end]).into_owned());
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                bail!("no answer from the server within {limit:?}");
+            }
+            let timeout = Timespec::try_from(left).ok();
+            let mut ready = [PollFd::new(&self.pipe, PollFlags::IN)];
+            match rustix::event::poll(&mut ready, timeout.as_ref()) {
+                Ok(0) | Err(Errno::INTR) => continue,
+                Ok(_) => {}
+                Err(error) => return Err(io::Error::from(error).into()),
+            }
+            let mut chunk = [0; 4096];
+            match self.pipe.read(&mut chunk)? {
+                0 => bail!("the server ended"),
+                read => self.buffer.extend_from_slice(&chunk[..read]),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{idle_max, parse_strace};
+
+    /// strace's table: the calls column of each syscall line, no total.
+    #[test]
+    fn parses_strace_summaries() {
+        let text = "\
+% time     seconds  usecs/call     calls    errors syscall
+------ ----------- ----------- --------- --------- ----------------
+ 55.00    0.001000          50     20100       100 recvfrom
+ 40.00    0.000800          40     20000           sendto
+  5.00    0.000100          10       373           epoll_wait
+------ ----------- ----------- --------- --------- ----------------
+100.00    0.001900          47     40473       100 total
+";
+        let calls = parse_strace(text);
+        assert_eq!(calls.len(), 3);
+        assert_eq!(calls["recvfrom"], 20_100);
+        assert_eq!(calls.values().sum::<u64>(), 40_473);
+    }
+
+    /// The idle size is whole thousands, within the cap.
+    #[test]
+    fn idle_max_is_whole_thousands() {
+        let n = idle_max();
+        assert!(n % 1_000 == 0 && n <= 50_000, "{n}");
+    }
+}

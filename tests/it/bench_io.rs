@@ -1,0 +1,114 @@
+//! `concur bench net` and `concur bench files` (suites 8 and 9, issue 13):
+//! tiny real runs, every server and every reader, through the CLI.
+//!
+//! The echo servers are started by the load generator as `bench-server`
+//! processes of this very binary, on loopback; each point is bounded (a
+//! second and a fifth of closed loop), so the net run takes about ten
+//! seconds.
+
+use std::process::Command;
+
+/// Runs `concur` with `args` in `directory`; returns exit code, stdout, stderr.
+fn concur(directory: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_concur"))
+        .args(args)
+        .current_dir(directory)
+        .output()
+        .expect("concur starts");
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+    (
+        output.status.code(),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// A fresh, empty directory for one test.
+fn empty_directory(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("concur-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir_all(&path).expect("a temporary directory");
+    path
+}
+
+/// The median of `metric` for `backend` in a suite's JSON.
+fn median(json: &serde_json::Value, backend: &str, metric: &str) -> f64 {
+    let rows = json["results"].as_array().expect("results");
+    let row = rows
+        .iter()
+        .find(|row| row["backend"] == backend && row["metric"] == metric);
+    let row = row.unwrap_or_else(|| panic!("no {metric} for {backend}: {json}"));
+    row["median"].as_f64().expect("a number")
+}
+
+#[test]
+fn bench_net_echoes_on_every_server_with_no_errors() {
+    let directory = empty_directory("net");
+    let args = [
+        "bench", "net", "--n", "2", "--repeat", "1", "--json", "net.json", "--svg", ".",
+    ];
+    let (code, stdout, stderr) = concur(&directory, &args);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("requests_per_s ÷ minirt"), "{stdout}");
+    assert!(stdout.contains("note: listen backlog"), "{stdout}");
+    let text = std::fs::read_to_string(directory.join("net.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["suite"], "net");
+    for backend in ["minirt", "smol", "tokio", "threads", "pool"] {
+        assert!(median(&json, backend, "requests_per_s") > 0.0, "{backend}");
+        assert!(
+            median(&json, backend, "cpu_ns_per_request") > 0.0,
+            "{backend}"
+        );
+        assert_eq!(median(&json, backend, "errors"), 0.0, "{backend}");
+        assert_eq!(median(&json, backend, "unanswered"), 0.0, "{backend}");
+        let (p50, p99) = (
+            median(&json, backend, "p50_us"),
+            median(&json, backend, "p99_us"),
+        );
+        assert!(p50 > 0.0 && p99 >= p50, "{backend}: {p50} {p99}");
+    }
+    let svg = std::fs::read_to_string(directory.join("net.svg")).expect("a chart");
+    assert!(svg.contains("requests_per_s"), "{svg}");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
+
+#[test]
+fn bench_files_reads_on_every_backend() {
+    let directory = empty_directory("files");
+    let args = [
+        "bench",
+        "files",
+        "--n",
+        "4096",
+        "--repeat",
+        "1",
+        "--json",
+        "files.json",
+    ];
+    let (code, stdout, stderr) = concur(&directory, &args);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    let text = std::fs::read_to_string(directory.join("files.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for backend in [
+        "sync",
+        "threads",
+        "pool",
+        "minirt",
+        "smol",
+        "tokio",
+        "tokio-chunked",
+    ] {
+        assert!(median(&json, backend, "us_per_file") > 0.0, "{backend}");
+        assert!(median(&json, backend, "mib_per_s") > 0.0, "{backend}");
+    }
+    // The files went with the run: no directory of the suite's is left.
+    let left = std::fs::read_dir(std::env::temp_dir()).expect("the temporary directory");
+    let ours = "concur-files-suite-";
+    let leftovers: Vec<_> = left
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(ours))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(directory).expect("cleaned up");
+}
