@@ -1,23 +1,20 @@
-//! The event loop: the heart of minirt.
+//! The event loop, the heart of minirt. Read this after `hooks.rs`. One
+//! thread runs it, doing four things over and over:
 //!
-//! Read this after `hooks.rs`. One thread runs the loop, and the loop does
-//! four things, over and over:
-//!
-//! 1. **Run what is ready.** Take in the wakes other threads sent, then pop
-//!    task keys, oldest first, and poll each task once. A task runs until
-//!    its future returns `Pending`; nothing interrupts it (that is what
-//!    "cooperative" means, and why a blocking call in a task stalls all).
-//! 2. **Stop after a budget.** At most [`BUDGET`] polls per pass, so a task
-//!    that keeps waking itself cannot keep the timers from being checked.
+//! 1. **Run what is ready.** Take in the wakes other threads sent, then poll
+//!    each ready task once, oldest first. A task runs until its future
+//!    returns `Pending`; nothing interrupts it (that is what "cooperative"
+//!    means, and why a blocking call in a task stalls them all).
+//! 2. **Stop after a budget** of [`BUDGET`] polls, so a task that keeps
+//!    waking itself cannot keep the timers from being checked.
 //! 3. **Turn the wheel.** Read the clock once and fire every timer due:
 //!    firing wakes the timer's task, which queues it.
-//! 4. **Park when idle.** With nothing ready, ask the clock to wait until
-//!    the next deadline or a wake (maybe from another thread). An idle loop
-//!    sleeps in the OS and burns no CPU. If nothing can ever wake a task,
-//!    a hook may prove it (`deadlock.rs`) and the loop stops instead.
+//! 4. **Park when idle**: ask the clock to wait for the next deadline or a
+//!    wake. An idle loop sleeps in the OS and burns no CPU. If nothing can
+//!    ever wake a task, a hook may prove it (`deadlock.rs`): the loop stops.
 //!
-//! The `block_on` future is polled by the same loop under the reserved key
-//! `TaskKey::MAIN`, so it takes its turn in the queue like any task.
+//! The `block_on` future takes its turn in the same queue, under the
+//! reserved key `TaskKey::MAIN`.
 
 use crate::hooks::{Census, Deadlock, Hooks, Party, Scheduler};
 #[cfg(feature = "timer-queues")]
@@ -35,24 +32,21 @@ use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
-/// Polls per pass before the timers are checked again: large enough that a
-/// busy loop rarely reads the clock, small enough that a timer is late by
-/// at most this many polls.
+/// Polls per pass before the timers are checked again: a busy loop rarely
+/// reads the clock, and a timer is late by at most this many polls.
 pub(crate) const BUDGET: usize = 128;
 
-/// Where the loop keeps its timers: the wheel, called directly. With the
-/// `timer-queues` feature, whichever queue the builder chose (the one place
-/// the choice shows, as embassy picks its run queue with a type alias).
+/// Where the loop keeps its timers: the wheel, called directly; with the
+/// `timer-queues` feature, the queue the builder chose (the one place the
+/// choice shows, as embassy picks its run queue with a type alias).
 #[cfg(not(feature = "timer-queues"))]
 pub(crate) type Timers = crate::Wheel<Waker>;
 #[cfg(feature = "timer-queues")]
 pub(crate) type Timers = crate::queues::AnyQueue<Waker>;
 
 /// Everything the loop owns, shared on this thread by the runtime, its
-/// `Sleep`s and its join handles.
-///
-/// Invariant: `tasks`, `ready` and `timers` are borrowed only for short
-/// steps that run no user code (no poll, no drop of a future, no wake).
+/// `Sleep`s and its join handles. Invariant: `tasks`, `ready` and `timers`
+/// are borrowed only for steps that run no user code (no poll, drop, wake).
 pub(crate) struct Core {
     pub(crate) tasks: Rc<Tasks>,
     /// Tasks ready to run: spawns, and wakes on this thread while it runs.
@@ -76,8 +70,8 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    /// A loop with no tasks, on `clock`, its timers in `timers` (empty,
-    /// started at the clock's now), telling `hooks` what happens.
+    /// A loop with no tasks, on `clock`, with empty `timers`, telling
+    /// `hooks` what happens.
     pub(crate) fn new(
         clock: Box<dyn Clock>,
         timers: Timers,
@@ -139,9 +133,8 @@ impl Core {
     }
 
     /// Runs `future` to completion on this loop, with the tasks it spawns,
-    /// or until a hook proves that nothing can ever happen again.
-    ///
-    /// The caller has made this runtime the current one.
+    /// or until a hook proves nothing can happen again. The caller has made
+    /// this runtime the current one.
     pub(crate) fn run<F: Future>(&self, future: F) -> Result<F::Output, Deadlock> {
         let mut future = pin!(future);
         let main = Arc::new(TaskWaker::new(TaskKey::MAIN, self.queue.clone()));
@@ -183,8 +176,7 @@ impl Core {
         }
     }
 
-    /// The next task to run: the oldest ready one, or the scheduler's pick
-    /// when there is a choice.
+    /// The oldest ready task, or the scheduler's pick when there is a choice.
     fn next_ready(&self) -> Option<TaskKey> {
         let mut ready = self.ready.borrow_mut();
         match &self.scheduler {
@@ -197,8 +189,7 @@ impl Core {
     }
 
     /// Polls the task under `key` once, if it still waits for a poll. Hooks
-    /// hear of it only while it is in the registry: one that panics loses
-    /// no task.
+    /// hear of it while it is in the registry: one that panics loses none.
     fn poll_task(&self, key: TaskKey) {
         let watched = if self.watch_polls {
             self.tasks.id(key)
@@ -238,9 +229,9 @@ impl Core {
         polled
     }
 
-    /// Moves the keys other threads queued behind the local ones: once per
-    /// pass, not per poll, keeps the shared queue's atomics off the common
-    /// path, and a busy loop cannot starve them (they wait one pass at most).
+    /// Moves the keys other threads queued behind the local ones, once a
+    /// pass: the atomics stay off the common path, and no wake waits more
+    /// than a pass.
     fn take_in_remote_wakes(&self) {
         if self.queue.is_empty() {
             return;
@@ -256,8 +247,7 @@ impl Core {
     ///
     /// # Errors
     ///
-    /// A hook proved that nothing can ever happen again: waiting would
-    /// hang for ever, so the loop stops with the proof instead.
+    /// A hook proved nothing can happen again: rather than hang, the proof.
     fn park(&self, main: &Arc<TaskWaker>, main_waker: &Waker) -> Result<(), Deadlock> {
         let next = self.timers.borrow().next_expiration();
         let outside_work = self.queue.has_outside_work();
@@ -273,8 +263,8 @@ impl Core {
     }
 
     /// Asks the hooks whether the loop is stuck for good, showing them where
-    /// every pending task's wakers are: each task owns two clones of its
-    /// own (the `Arc` and the `Waker`), the rest are somewhere else.
+    /// every pending task's wakers are: a task owns two clones of its own
+    /// (the `Arc` and the `Waker`); the rest are elsewhere.
     fn prove_stuck(&self, main: &Arc<TaskWaker>, main_waker: &Waker) -> Option<Deadlock> {
         let hooks = self.hooks.as_ref()?;
         let main = Party {
@@ -310,7 +300,7 @@ impl Core {
     }
 
     /// Advances the wheel to the clock's now and wakes every timer due. An
-    /// empty wheel skips the clock read, so timer-free loads never read it.
+    /// empty wheel skips the clock read.
     fn fire_timers(&self) {
         if self.timers.borrow().is_empty() {
             return;
@@ -326,9 +316,8 @@ impl Core {
         *self.fired.borrow_mut() = fired;
     }
 
-    /// Cancels every pending task, and any their destructors spawn: a
-    /// runtime's shutdown. The caller made this runtime current, so such a
-    /// spawn lands here and is cancelled with the rest.
+    /// Cancels every pending task, and any their destructors spawn (the
+    /// caller made this runtime current, so such a spawn lands here).
     pub(crate) fn shutdown(&self) {
         let told =
             |task: &Task| self.hook(|hooks| hooks.dropped_pending(task.id, task.name.as_deref()));

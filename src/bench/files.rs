@@ -253,7 +253,7 @@ impl TempFiles {
         // The process id and a counter: two in one process (tests) differ.
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let number = NEXT.fetch_add(1, Ordering::Relaxed);
-        let name = format!("concur-files-suite-{}-{number}", std::process::id());
+        let name = format!("{}{number}", directory_prefix(std::process::id()));
         let dir = std::env::temp_dir().join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -269,6 +269,26 @@ impl TempFiles {
             files.paths.push(path);
         }
         Ok(files)
+    }
+}
+
+/// The start of the names of the directories process `pid` writes.
+fn directory_prefix(pid: u32) -> String {
+    format!("concur-files-suite-{pid}-")
+}
+
+/// Removes what a child (process `pid`) of the files suite left in the
+/// temporary directory: nothing, unless it was killed before its files'
+/// destructor ran (a child past its time limit, a crash).
+pub(crate) fn remove_left_by(pid: u32) {
+    let prefix = directory_prefix(pid);
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -230,6 +230,9 @@ fn run_child(suite: Suite, backend: &str, n: usize) -> Result<(Metrics, Vec<Stri
         child.kill();
     }
     let status = child.wait().context("waiting for a bench child")?;
+    if suite == Suite::Files {
+        super::files::remove_left_by(child.id());
+    }
     let (stdout, stderr) = (joined(stdout)?, joined(stderr)?);
     match waited.context("waiting for a bench child")? {
         Some(_) => {}

@@ -75,6 +75,9 @@ fn bench_net_echoes_on_every_server_with_no_errors() {
 
 #[test]
 fn bench_files_reads_on_every_backend() {
+    // Another run may hold (or a killed one may have left) a suite
+    // directory: only those this run made must be gone after it.
+    let before = suite_directories();
     let directory = empty_directory("files");
     let args = [
         "bench",
@@ -103,12 +106,21 @@ fn bench_files_reads_on_every_backend() {
         assert!(median(&json, backend, "mib_per_s") > 0.0, "{backend}");
     }
     // The files went with the run: no directory of the suite's is left.
-    let left = std::fs::read_dir(std::env::temp_dir()).expect("the temporary directory");
-    let ours = "concur-files-suite-";
-    let leftovers: Vec<_> = left
-        .flatten()
-        .filter(|entry| entry.file_name().to_string_lossy().starts_with(ours))
+    let leftovers: Vec<String> = suite_directories()
+        .into_iter()
+        .filter(|name| !before.contains(name))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_dir_all(directory).expect("cleaned up");
+}
+
+/// The names of the files suite's directories in the temporary directory.
+fn suite_directories() -> Vec<String> {
+    let all = std::fs::read_dir(std::env::temp_dir()).expect("the temporary directory");
+    let names = all
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned());
+    names
+        .filter(|name| name.starts_with("concur-files-suite-"))
+        .collect()
 }
