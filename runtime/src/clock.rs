@@ -22,16 +22,20 @@ pub trait Clock {
     /// Blocks the loop's thread for `duration`, as a blocking call would.
     fn block_for(&self, duration: Duration);
 
-    /// What another thread calls after queueing a wake, to end a `park`.
-    /// Asked once, on the loop's thread; by default, that thread's unpark.
+    /// Whether a park may end by an event (a reactor's sockets): no deadlock.
+    fn has_sources(&self) -> bool {
+        false
+    }
+
+    /// What another thread calls after queueing a wake, to end a `park`;
+    /// by default, the loop thread's unpark.
     #[cfg(feature = "std")]
     fn unparker(&self) -> alloc::sync::Arc<dyn Unpark> {
         alloc::sync::Arc::new(std::thread::current())
     }
 }
 
-/// Ends a [`Clock::park`] from any thread; one sent before the park makes
-/// the park return at once, so none is lost.
+/// Ends a [`Clock::park`] from any thread; one sent before it counts.
 #[cfg(feature = "std")]
 pub trait Unpark: Send + Sync {
     /// Ends the current or the next `park`.

@@ -165,12 +165,9 @@ impl Core {
             if polls < BUDGET {
                 self.park(&main, &main_waker)?;
             } else {
-                // A busy loop still hears from outside (a reactor's
-                // sockets) once a budget: a park that waits for nothing.
-                self.clock
-                    .park(&Park::new(Some(core::time::Duration::ZERO), false, &|| {
-                        false
-                    }));
+                // A busy loop still hears its sockets once a budget.
+                let now = Park::new(Some(core::time::Duration::ZERO), false, &|| false);
+                self.clock.park(&now);
             }
             self.fire_timers();
         }
@@ -251,7 +248,10 @@ impl Core {
     fn park(&self, main: &Arc<TaskWaker>, main_waker: &Waker) -> Result<(), Deadlock> {
         let next = self.timers.borrow().next_expiration();
         let outside_work = self.queue.has_outside_work();
-        if next.is_none() && !outside_work && self.queue.is_empty() {
+        // A socket may yet wake a task: then no proof is possible, and the
+        // census (a pass over every task) is not taken at every idle park.
+        let quiet = !outside_work && self.queue.is_empty() && !self.clock.has_sources();
+        if next.is_none() && quiet {
             if let Some(deadlock) = self.prove_stuck(main, main_waker) {
                 return Err(deadlock);
             }
@@ -290,10 +290,8 @@ impl Core {
                 joins: &joins,
             })
         })?;
-        // A thread may have woken a task and dropped its waker after the
-        // loop found the queue empty and before the counts were read. The
-        // drop released the queued key; this fence acquires it, so a
-        // second look at the queue cannot miss that wake.
+        // A wake sent (and its waker dropped) between the look at the queue
+        // and the counts: the drop released the key; this fence acquires it.
         core::sync::atomic::fence(core::sync::atomic::Ordering::Acquire);
         let quiet = self.queue.is_empty() && !self.queue.has_outside_work();
         quiet.then_some(proof)

@@ -1,10 +1,8 @@
-//! [`Runtime`], the owner of one loop, and the free functions that find
-//! the current one: [`block_on`], [`spawn`], [`task_count`].
-//!
-//! Read this last in the core. A runtime is created on one thread and stays
-//! there (it is `!Send`): its tasks need not be `Send`, and nothing in the
-//! loop takes a lock. [`Builder`], beside it, is where
-//! layers attach.
+//! [`Runtime`], the owner of one loop, and the free functions that find the
+//! current one: [`block_on`], [`spawn`], [`task_count`]. Read this last in
+//! the core. A runtime stays on its thread (it is `!Send`): its tasks need
+//! not be `Send`, and nothing in the loop takes a lock. [`Builder`], beside
+//! it, is where layers attach.
 
 use crate::executor::Core;
 use crate::hooks::Deadlock;

@@ -62,3 +62,47 @@ fn a_layer_sees_a_read_wait_for_the_data_written_ten_virtual_seconds_later() {
     );
     assert!(lines.iter().any(|line| line == "10s readable"), "{lines:?}");
 }
+
+/// Counts the loop's questions "is it stuck for good?".
+#[derive(Default)]
+struct StuckCount(std::cell::Cell<usize>);
+
+impl Hooks for StuckCount {
+    fn watches_polls(&self) -> bool {
+        false
+    }
+    fn stuck(&self, _census: &minirt::hooks::Census<'_>) -> Option<minirt::Deadlock> {
+        self.0.set(self.0.get() + 1);
+        None
+    }
+}
+
+/// The loop idles with no timer, waiting on a wake from another thread:
+/// with no socket open it asks whether it is stuck (a pass over every
+/// task); with one open it does not, since an event on it may yet wake a
+/// task (a server with thousands of connections idles like this often).
+#[test]
+fn with_a_socket_open_an_idle_loop_looks_for_no_deadlock() {
+    let idle_once = |with_socket: bool| {
+        let count = Rc::new(StuckCount::default());
+        let rt = minirt::Runtime::builder()
+            .hooks(count.clone())
+            .prove_deadlocks(false)
+            .build();
+        rt.block_on(async {
+            let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).unwrap();
+            let listener = with_socket.then_some(listener);
+            let (sender, receiver) = futures::channel::oneshot::channel();
+            let thread = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                sender.send(()).unwrap();
+            });
+            receiver.await.unwrap();
+            thread.join().unwrap();
+            drop(listener);
+        });
+        count.0.get()
+    };
+    assert!(idle_once(false) >= 1, "without a socket the loop asks");
+    assert_eq!(idle_once(true), 0, "with one it does not");
+}

@@ -103,6 +103,10 @@ impl Clock for IoClock {
         }
     }
 
+    fn has_sources(&self) -> bool {
+        self.reactor.has_sources()
+    }
+
     fn unparker(&self) -> Arc<dyn Unpark> {
         self.reactor.notify.clone()
     }
