@@ -124,3 +124,28 @@ fn suite_directories() -> Vec<String> {
         .filter(|name| name.starts_with("concur-files-suite-"))
         .collect()
 }
+
+/// The median of `metric` for `backend` in a recorded bench JSON of docs/.
+fn recorded(file: &str, backend: &str, metric: &str) -> f64 {
+    let path = format!("{}/docs/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("a recorded run");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    median(&json, backend, metric)
+}
+
+#[test]
+fn the_readme_states_the_recorded_net_ratios() {
+    // README quotes minirt ÷ tokio server CPU per request from the two
+    // runs recorded after the profile's fixes (docs/BENCHMARKS.md, "Part 2").
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (file, connections) in [
+        ("bench-net-100-after.json", "100 connections"),
+        ("bench-net-1k-after.json", "1,000"),
+    ] {
+        let cpu = |backend| recorded(file, backend, "cpu_ns_per_request");
+        let stated = format!("{:.2}× at {connections}", cpu("minirt") / cpu("tokio"));
+        assert!(readme.contains(&stated), "README does not say {stated:?}");
+    }
+}
