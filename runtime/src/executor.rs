@@ -250,8 +250,8 @@ impl Core {
         let outside_work = self.queue.has_outside_work();
         // A socket may yet wake a task: then no proof is possible, and the
         // census (a pass over every task) is not taken at every idle park.
-        let quiet = !outside_work && self.queue.is_empty() && !self.clock.has_sources();
-        if next.is_none() && quiet {
+        let quiet = next.is_none() && !outside_work && self.queue.is_empty();
+        if quiet && !self.clock.has_sources() {
             if let Some(deadlock) = self.prove_stuck(main, main_waker) {
                 return Err(deadlock);
             }
