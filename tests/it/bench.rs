@@ -4,31 +4,9 @@
 //! The other suites' bad input is in `bad_input.rs`; these runs start real
 //! children, so they use the smallest sizes that still measure something.
 
+use super::support::{bench_directory, concur_in};
 use concur::bench::Suite;
 use std::process::Command;
-
-/// Runs `concur` with `args` in `directory`; returns exit code, stdout, stderr.
-fn concur(directory: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_concur"))
-        .args(args)
-        .current_dir(directory)
-        .output()
-        .expect("concur starts");
-    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
-    (
-        output.status.code(),
-        text(output.stdout),
-        text(output.stderr),
-    )
-}
-
-/// A fresh, empty directory for one test.
-fn empty_directory(name: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("concur-bench-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&path);
-    std::fs::create_dir_all(&path).expect("a temporary directory");
-    path
-}
 
 #[test]
 fn bench_queues_plan_is_three_queues_from_1k_to_10m() {
@@ -55,11 +33,11 @@ fn bench_queues_plan_is_three_queues_from_1k_to_10m() {
 
 #[test]
 fn bench_queues_runs_every_queue_and_writes_json_and_a_chart() {
-    let directory = empty_directory("queues");
+    let directory = bench_directory("queues");
     let args = [
         "bench", "queues", "--n", "2000", "--repeat", "1", "--json", "q.json", "--svg", ".",
     ];
-    let (code, stdout, stderr) = concur(&directory, &args);
+    let (code, stdout, stderr) = concur_in(&directory, &args);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("total_ns ÷ wheel"), "{stdout}");
     let json: serde_json::Value =
@@ -89,7 +67,7 @@ fn bench_queues_runs_every_queue_and_writes_json_and_a_chart() {
 
 #[test]
 fn bench_queues_refuses_bad_sizes_in_one_line() {
-    let directory = empty_directory("refusals");
+    let directory = bench_directory("refusals");
     for (args, mentions) in [
         ("bench queues --n 0", "'--n <N>': must be at least 1"),
         (
@@ -103,7 +81,7 @@ fn bench_queues_refuses_bad_sizes_in_one_line() {
         ),
     ] {
         let args: Vec<&str> = args.split_whitespace().collect();
-        let (code, stdout, stderr) = concur(&directory, &args);
+        let (code, stdout, stderr) = concur_in(&directory, &args);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
         assert!(stdout.is_empty(), "{args:?}: {stdout}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
@@ -119,7 +97,7 @@ const WITHIN: std::time::Duration = std::time::Duration::from_secs(120);
 #[test]
 fn ctrl_c_during_bench_keeps_the_runs_that_finished() {
     use super::procs::{signal, Running, Tag};
-    let directory = empty_directory("ctrl-c");
+    let directory = bench_directory("ctrl-c");
     let tag = Tag::new("bench-ctrl-c");
     let mut command = tag.concur(&["bench", "timers", "--n", "1000", "--repeat", "1"]);
     command.args(["--json", "t.json"]).current_dir(&directory);
@@ -177,7 +155,7 @@ struct SmallDisk(std::path::PathBuf);
 impl SmallDisk {
     /// Mounts it, and fills it to the last byte with one file, `filler`.
     fn full(name: &str) -> Option<SmallDisk> {
-        let directory = empty_directory(name);
+        let directory = bench_directory(name);
         let mounted = Command::new("mount")
             .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
             .arg(&directory)
@@ -222,7 +200,7 @@ fn bench_on_a_full_disk_leaves_no_temporary_file() {
     for output in [["--json", out], ["--json", out], ["--svg", dir]] {
         let mut args = vec!["bench", "queues", "--n", "1000", "--repeat", "1"];
         args.extend(output);
-        let (code, _stdout, stderr) = concur(&disk.0, &args);
+        let (code, _stdout, stderr) = concur_in(&disk.0, &args);
         assert_eq!(code, Some(1), "{args:?}: {stderr}");
         let last = stderr.lines().last().unwrap_or_default();
         assert!(

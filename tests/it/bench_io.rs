@@ -6,30 +6,7 @@
 //! second and a fifth of closed loop), so the net run takes about ten
 //! seconds.
 
-use std::process::Command;
-
-/// Runs `concur` with `args` in `directory`; returns exit code, stdout, stderr.
-fn concur(directory: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_concur"))
-        .args(args)
-        .current_dir(directory)
-        .output()
-        .expect("concur starts");
-    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
-    (
-        output.status.code(),
-        text(output.stdout),
-        text(output.stderr),
-    )
-}
-
-/// A fresh, empty directory for one test.
-fn empty_directory(name: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("concur-bench-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&path);
-    std::fs::create_dir_all(&path).expect("a temporary directory");
-    path
-}
+use super::support::{bench_directory, concur_in};
 
 /// The median of `metric` for `backend` in a suite's JSON.
 fn median(json: &serde_json::Value, backend: &str, metric: &str) -> f64 {
@@ -43,11 +20,11 @@ fn median(json: &serde_json::Value, backend: &str, metric: &str) -> f64 {
 
 #[test]
 fn bench_net_echoes_on_every_server_with_no_errors() {
-    let directory = empty_directory("net");
+    let directory = bench_directory("net");
     let args = [
         "bench", "net", "--n", "2", "--repeat", "1", "--json", "net.json", "--svg", ".",
     ];
-    let (code, stdout, stderr) = concur(&directory, &args);
+    let (code, stdout, stderr) = concur_in(&directory, &args);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("requests_per_s ÷ minirt"), "{stdout}");
     assert!(stdout.contains("note: listen backlog"), "{stdout}");
@@ -78,7 +55,7 @@ fn bench_files_reads_on_every_backend() {
     // Another run may hold (or a killed one may have left) a suite
     // directory: only those this run made must be gone after it.
     let before = suite_directories();
-    let directory = empty_directory("files");
+    let directory = bench_directory("files");
     let args = [
         "bench",
         "files",
@@ -89,7 +66,7 @@ fn bench_files_reads_on_every_backend() {
         "--json",
         "files.json",
     ];
-    let (code, stdout, stderr) = concur(&directory, &args);
+    let (code, stdout, stderr) = concur_in(&directory, &args);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     let text = std::fs::read_to_string(directory.join("files.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();

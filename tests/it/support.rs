@@ -72,3 +72,29 @@ pub(crate) const IO: scenario::IoSizes = scenario::IoSizes {
     file_size: 64 << 10,
     connections: 50,
 };
+
+/// Runs `concur` with `args` in `directory`; returns exit code, stdout, stderr.
+pub(crate) fn concur_in(
+    directory: &std::path::Path,
+    args: &[&str],
+) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_concur"))
+        .args(args)
+        .current_dir(directory)
+        .output()
+        .expect("concur starts");
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+    (
+        output.status.code(),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// A fresh, empty directory for one test.
+pub(crate) fn bench_directory(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("concur-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir_all(&path).expect("a temporary directory");
+    path
+}
