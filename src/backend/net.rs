@@ -19,11 +19,13 @@ use anyhow::Context as _;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::time::Duration;
 
 /// An event loop of one runtime: what [`LoopIo`] needs to do part 2's I/O
@@ -122,58 +124,159 @@ pub async fn http_get<R: LocalRuntime>(
 
 /// Serves HTTP/1 with hyper on `listener` until dropped: each connection
 /// is a task, each request answered with `answer(path)` after `delay`.
-pub async fn serve_http<R: LocalRuntime>(
+/// Out of file descriptors, a connection taken with the spare one is
+/// answered 503 with the reason, so that its client hears why at once.
+pub fn serve_http<R: LocalRuntime>(
     runtime: R,
     listener: R::Listener,
     delay: Duration,
     answer: Answer,
-) {
-    loop {
-        let stream = match R::accept(&listener).await {
-            Ok(stream) => stream,
-            Err(error) => {
-                pause_after(&runtime, &error).await;
-                continue;
-            }
-        };
-        let handler = runtime.clone();
-        let service = service_fn(move |request: hyper::Request<Incoming>| {
-            let handler = handler.clone();
-            async move {
-                handler.sleep(delay).await;
-                let body = answer(request.uri().path());
-                Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from(body))))
-            }
-        });
-        drop(runtime.spawn(async move {
-            let connection = hyper::server::conn::http1::Builder::new();
-            let _ = connection
-                .serve_connection(R::hyper_io(stream), service)
-                .await;
-        }));
+) -> impl Future<Output = ()> {
+    // Opened with the listener, not at the first poll: by then the
+    // descriptors may be gone.
+    let spare = Spare::open();
+    async move {
+        loop {
+            let (stream, refusal) = match next_connection(&runtime, &listener, &spare).await {
+                Accepted::Serve(stream) => (stream, None),
+                Accepted::Refuse(stream, error) => (stream, Some(refusal_of(&error))),
+            };
+            let refused = refusal.is_some();
+            let handler = runtime.clone();
+            let service = service_fn(move |request: hyper::Request<Incoming>| {
+                let (handler, refusal) = (handler.clone(), refusal.clone());
+                async move {
+                    if let Some(reason) = refusal {
+                        let mut refused = hyper::Response::new(Full::new(Bytes::from(reason)));
+                        *refused.status_mut() = hyper::StatusCode::SERVICE_UNAVAILABLE;
+                        return Ok::<_, Infallible>(refused);
+                    }
+                    handler.sleep(delay).await;
+                    let body = answer(request.uri().path());
+                    Ok(hyper::Response::new(Full::new(Bytes::from(body))))
+                }
+            });
+            let spare = spare.clone();
+            drop(runtime.spawn(async move {
+                let mut connection = hyper::server::conn::http1::Builder::new();
+                let _ = connection
+                    .keep_alive(!refused)
+                    .serve_connection(R::hyper_io(stream), service)
+                    .await;
+                if refused {
+                    // Its descriptor is closed: take it back before another does.
+                    spare.reopen();
+                }
+            }));
+        }
     }
 }
 
+/// The body of a 503 that refuses a connection for `error`.
+fn refusal_of(error: &io::Error) -> String {
+    format!("the server is out of file descriptors: {error}")
+}
+
 /// Serves a TCP echo on `listener` until dropped: each connection is a
-/// task that sends back whatever it reads, until the client closes.
-pub async fn serve_echo<R: LocalRuntime>(runtime: R, listener: R::Listener) {
-    loop {
-        let mut stream = match R::accept(&listener).await {
-            Ok(stream) => stream,
-            Err(error) => {
-                pause_after(&runtime, &error).await;
-                continue;
-            }
-        };
-        drop(runtime.spawn(async move {
-            // Small, so that the server's share of a connection's memory is too.
-            let mut buf = [0; 256];
-            while let Ok(read @ 1..) = R::read(&mut stream, &mut buf).await {
-                if R::write_all(&mut stream, &buf[..read]).await.is_err() {
-                    break;
+/// task that sends back whatever it reads, until the client closes. Out
+/// of file descriptors, a connection taken with the spare one is closed at
+/// once (an echo has no way to say why).
+pub fn serve_echo<R: LocalRuntime>(runtime: R, listener: R::Listener) -> impl Future<Output = ()> {
+    // Opened with the listener, not at the first poll: by then the
+    // descriptors may be gone.
+    let spare = Spare::open();
+    async move {
+        loop {
+            let mut stream = match next_connection(&runtime, &listener, &spare).await {
+                Accepted::Serve(stream) => stream,
+                Accepted::Refuse(..) => continue,
+            };
+            drop(runtime.spawn(async move {
+                // Small, so that the server's share of a connection's memory is too.
+                let mut buf = [0; 256];
+                while let Ok(read @ 1..) = R::read(&mut stream, &mut buf).await {
+                    if R::write_all(&mut stream, &buf[..read]).await.is_err() {
+                        break;
+                    }
                 }
+            }));
+        }
+    }
+}
+
+/// A connection a server took: to serve, or to refuse for the error its
+/// accept met first.
+enum Accepted<S> {
+    /// An ordinary connection.
+    Serve(S),
+    /// One taken with the spare descriptor, after `accept` failed for want
+    /// of descriptors.
+    Refuse(S, io::Error),
+}
+
+/// The next connection on `listener`, retrying a failed accept.
+///
+/// Out of file descriptors, the connection waiting in the backlog would
+/// wait there until its client timed out, holding the client's own
+/// descriptor all that time (in one process, the very one the server
+/// lacks). So the server frees its spare, takes that connection with it
+/// for a refusal, and opens the spare again once a descriptor is free;
+/// libuv and nginx do the same.
+async fn next_connection<R: LocalRuntime>(
+    runtime: &R,
+    listener: &R::Listener,
+    spare: &Spare,
+) -> Accepted<R::Stream> {
+    loop {
+        spare.reopen();
+        let error = match R::accept(listener).await {
+            Ok(stream) => return Accepted::Serve(stream),
+            Err(error) => error,
+        };
+        if is_out_of_descriptors(&error) && spare.free() {
+            if let Ok(stream) = R::accept(listener).await {
+                return Accepted::Refuse(stream, error);
             }
-        }));
+        } else {
+            pause_after(runtime, &error).await;
+        }
+    }
+}
+
+/// Whether `error` is `EMFILE` or `ENFILE`: no descriptor for this process,
+/// or for the system.
+fn is_out_of_descriptors(error: &io::Error) -> bool {
+    use rustix::io::Errno;
+    let errno = Errno::from_io_error(error);
+    errno == Some(Errno::MFILE) || errno == Some(Errno::NFILE)
+}
+
+/// The one file descriptor a server holds back (on `/dev/null`) to take a
+/// connection with when it has no other; shared with the task that
+/// refuses that connection, which opens it again when done.
+#[derive(Clone)]
+struct Spare(Rc<Cell<Option<std::fs::File>>>);
+
+impl Spare {
+    /// The spare, if a descriptor is free for it now.
+    fn open() -> Spare {
+        let spare = Spare(Rc::default());
+        spare.reopen();
+        spare
+    }
+
+    /// Opens the spare again if it was freed; while descriptors are short
+    /// this fails, and the next accept tries again.
+    fn reopen(&self) {
+        let held = self.0.take();
+        self.0
+            .set(held.or_else(|| std::fs::File::open("/dev/null").ok()));
+    }
+
+    /// Closes the spare, so that one accept can succeed: whether there was
+    /// one to close.
+    fn free(&self) -> bool {
+        self.0.take().is_some()
     }
 }
 
@@ -183,14 +286,16 @@ fn labelled(what: &str, error: io::Error) -> io::Error {
 }
 
 /// How long a server waits after an accept that failed for want of
-/// resources before it tries again (hyper's old accept loop waited 1 s).
+/// resources, with no spare descriptor to take the connection with,
+/// before it tries again (hyper's old accept loop waited 1 s).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// What a server does after a failed accept. A connection reset before it
 /// was taken is that client's problem, which it sees: the server goes on at
-/// once. Out of file descriptors or memory, it waits a little first: the
-/// connection left in the backlog keeps the listener ready, so retrying at
-/// once would spin the loop at full CPU until a descriptor comes free.
+/// once. Out of file descriptors (and its spare) or memory, it waits a
+/// little first: the connection left in the backlog keeps the listener
+/// ready, so retrying at once would spin the loop at full CPU until a
+/// descriptor comes free.
 async fn pause_after<R: LocalRuntime>(runtime: &R, error: &io::Error) {
     use io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted};
     if !matches!(

@@ -130,6 +130,12 @@ pub fn expected_requests(count: usize, in_flight: usize) -> Expected {
 fn check(ctx: &Ctx, k: usize, response: anyhow::Result<Response>) -> anyhow::Result<()> {
     let response = response?;
     let want = answer(&format!("/{k}"));
+    // A refusal's body says why; anything else is summed up by its size.
+    anyhow::ensure!(
+        response.status != 503,
+        "request {k}: status 503: {}",
+        String::from_utf8_lossy(&response.body)
+    );
     anyhow::ensure!(
         response.status == 200 && response.body == want.as_bytes(),
         "request {k}: status {} and {} bytes, expected 200 and {want:?}",
