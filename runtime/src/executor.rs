@@ -13,15 +13,15 @@
 //!    wake. An idle loop sleeps in the OS and burns no CPU. If nothing can
 //!    ever wake a task, a hook may prove it (`deadlock.rs`): the loop stops.
 //!
-//! The `block_on` future takes its turn in the same queue, under the
-//! reserved key `TaskKey::MAIN`.
+//! The `block_on` future takes its turn in the same queue, as the entry
+//! `Ready::MAIN`.
 
 use crate::hooks::{Census, Deadlock, Hooks, Party, Scheduler};
 #[cfg(feature = "timer-queues")]
 use crate::queues::TimerQueue;
-use crate::registry::{Task, Tasks};
-use crate::task::{TaskId, TaskKey};
-use crate::waker::{LocalQueue, ReadyQueue, TaskWaker};
+use crate::raw::{Joinable, LocalQueue, MainWaker, Ready, ReadyQueue, TaskRef};
+use crate::registry::Tasks;
+use crate::task::TaskId;
 use crate::{Clock, Instant, Park};
 use alloc::boxed::Box;
 use alloc::rc::Rc;
@@ -105,26 +105,16 @@ impl Core {
     }
 
     /// Registers `future` as a task and queues it for its first poll.
-    pub(crate) fn spawn<F>(&self, name: Option<Box<str>>, future: F) -> (TaskKey, TaskId)
+    pub(crate) fn spawn<F>(&self, name: Option<Box<str>>, future: F) -> Joinable<F::Output>
     where
         F: Future<Output: 'static> + 'static,
     {
         let id = TaskId(self.next_id.replace(self.next_id.get() + 1));
         self.hook(|hooks| hooks.spawned(id, name.as_deref()));
-        let key = self.tasks.insert(|key| {
-            let waker = Arc::new(TaskWaker::new(key, self.queue.clone()));
-            let context_waker = Waker::from(waker.clone());
-            let body = Box::pin(crate::task::Stage::Running { future });
-            Task {
-                body,
-                waker,
-                context_waker,
-                id,
-                name,
-            }
-        });
-        self.ready.borrow_mut().push_back(key);
-        (key, id)
+        let (listed, handle, first_poll) = crate::raw::spawn(future, id, &self.queue);
+        self.tasks.insert(listed, name);
+        self.ready.borrow_mut().push_back(first_poll);
+        handle
     }
 
     /// Live tasks, counting the `block_on` future as `asyncio.all_tasks` does.
@@ -137,24 +127,24 @@ impl Core {
     /// this runtime the current one.
     pub(crate) fn run<F: Future>(&self, future: F) -> Result<F::Output, Deadlock> {
         let mut future = pin!(future);
-        let main = Arc::new(TaskWaker::new(TaskKey::MAIN, self.queue.clone()));
+        let main = Arc::new(MainWaker::new(self.queue.clone()));
         let main_waker = Waker::from(main.clone());
-        self.ready.borrow_mut().push_back(TaskKey::MAIN);
+        self.ready.borrow_mut().push_back(Ready::MAIN);
         self.in_block_on.set(true);
         // Reset even if the future panics, so `task_count` stays honest.
         let _running = InBlockOn(&self.in_block_on);
         #[cfg(all(feature = "std", not(loom)))]
-        let _here = crate::waker::RunningHere::new(&self.queue, &self.ready);
+        let _here = crate::raw::RunningHere::new(&self.queue, &self.ready);
         loop {
             self.take_in_remote_wakes();
             let mut polls = 0;
             while polls < BUDGET {
-                let Some(key) = self.next_ready() else {
+                let Some(entry) = self.next_ready() else {
                     break;
                 };
                 polls += 1;
-                if key != TaskKey::MAIN {
-                    self.poll_task(key);
+                if let Some(task) = entry.into_task() {
+                    self.poll_task(&task);
                     continue;
                 }
                 main.clear_scheduled();
@@ -174,7 +164,7 @@ impl Core {
     }
 
     /// The oldest ready task, or the scheduler's pick when there is a choice.
-    fn next_ready(&self) -> Option<TaskKey> {
+    fn next_ready(&self) -> Option<Ready> {
         let mut ready = self.ready.borrow_mut();
         match &self.scheduler {
             Some(scheduler) if ready.len() > 1 => {
@@ -185,27 +175,22 @@ impl Core {
         }
     }
 
-    /// Polls the task under `key` once, if it still waits for a poll. Hooks
-    /// hear of it while it is in the registry: one that panics loses none.
-    fn poll_task(&self, key: TaskKey) {
-        let watched = if self.watch_polls {
-            self.tasks.id(key)
-        } else {
-            None
-        };
-        if let Some(id) = watched {
+    /// Polls `task` once, unless it ended since it was queued.
+    fn poll_task(&self, task: &TaskRef) {
+        if task.has_ended() {
+            return;
+        }
+        let id = task.id();
+        if self.watch_polls {
             self.hook(|hooks| hooks.poll_started(id));
         }
-        let Some(mut task) = self.tasks.begin_poll(key) else {
-            return;
-        };
-        self.current.set(task.id);
-        let finished = task.poll().is_ready();
-        // Ending a task drops its future, which runs user code: the
-        // registry is not borrowed by then.
-        self.tasks.end_poll(key, task, finished);
-        if let Some(id) = watched {
-            self.hook(|hooks| hooks.poll_ended(id, finished));
+        self.current.set(id);
+        let ended = task.poll();
+        if ended {
+            self.tasks.end(task);
+        }
+        if self.watch_polls {
+            self.hook(|hooks| hooks.poll_ended(id, ended));
         }
     }
 
@@ -234,8 +219,8 @@ impl Core {
             return;
         }
         let mut ready = self.ready.borrow_mut();
-        while let Some(key) = self.queue.pop() {
-            ready.push_back(key);
+        while let Some(entry) = self.queue.pop() {
+            ready.push_back(entry);
         }
     }
 
@@ -245,7 +230,7 @@ impl Core {
     /// # Errors
     ///
     /// A hook proved nothing can happen again: rather than hang, the proof.
-    fn park(&self, main: &Arc<TaskWaker>, main_waker: &Waker) -> Result<(), Deadlock> {
+    fn park(&self, main: &Arc<MainWaker>, main_waker: &Waker) -> Result<(), Deadlock> {
         let next = self.timers.borrow().next_expiration();
         let outside_work = self.queue.has_outside_work();
         // A socket may yet wake a task: then no proof is possible, and the
@@ -263,9 +248,9 @@ impl Core {
     }
 
     /// Asks the hooks whether the loop is stuck for good, showing them where
-    /// every pending task's wakers are: a task owns two clones of its own
-    /// (the `Arc` and the `Waker`); the rest are elsewhere.
-    fn prove_stuck(&self, main: &Arc<TaskWaker>, main_waker: &Waker) -> Option<Deadlock> {
+    /// every pending task's wakers are: the loop owns two clones of the
+    /// `block_on` future's (the `Arc` and the `Waker`), and none of a task's.
+    fn prove_stuck(&self, main: &Arc<MainWaker>, main_waker: &Waker) -> Option<Deadlock> {
         let hooks = self.hooks.as_ref()?;
         let main = Party {
             id: TaskId::MAIN,
@@ -273,25 +258,25 @@ impl Core {
             waker: main_waker,
             clones: Arc::strong_count(main) - 2,
         };
-        let proof = self.tasks.inspect(|idle, joiners| {
-            let each = idle.map(|task| {
-                let clones = Arc::strong_count(&task.waker) - 2;
-                Party {
-                    id: task.id,
-                    name: task.name.as_deref(),
-                    waker: &task.context_waker,
-                    clones,
-                }
+        let proof = self.tasks.inspect(|live, names| {
+            let wakers: Vec<_> = live.iter().map(TaskRef::waker).collect();
+            let each = live.iter().zip(&wakers).map(|(task, waker)| Party {
+                id: task.id(),
+                name: names.get(&task.id()).map(|name| &**name),
+                waker,
+                clones: task.wakers_elsewhere(),
             });
             let tasks: Vec<Party<'_>> = core::iter::once(main).chain(each).collect();
-            let joins: Vec<_> = joiners.collect();
-            hooks.stuck(&Census {
-                tasks: &tasks,
-                joins: &joins,
+            self.tasks.with_joiners(|joins| {
+                hooks.stuck(&Census {
+                    tasks: &tasks,
+                    joins,
+                })
             })
         })?;
         // A wake sent (and its waker dropped) between the look at the queue
-        // and the counts: the drop released the key; this fence acquires it.
+        // and the counts: the drop released the reference; this fence
+        // acquires it.
         core::sync::atomic::fence(core::sync::atomic::Ordering::Acquire);
         let quiet = self.queue.is_empty() && !self.queue.has_outside_work();
         quiet.then_some(proof)
@@ -317,12 +302,15 @@ impl Core {
     /// Cancels every pending task, and any their destructors spawn (the
     /// caller made this runtime current, so such a spawn lands here).
     pub(crate) fn shutdown(&self) {
-        let told =
-            |task: &Task| self.hook(|hooks| hooks.dropped_pending(task.id, task.name.as_deref()));
+        let told = |task: &TaskRef| {
+            let name = self.tasks.name(task.id());
+            self.hook(|hooks| hooks.dropped_pending(task.id(), name.as_deref()));
+        };
         self.tasks.cancel_all(told);
-        // Wakes sent while the tasks were dropped have no task left to run.
-        self.ready.borrow_mut().clear();
-        while self.queue.pop().is_some() {}
+        // Wakes sent while the tasks were dropped have no task left to run;
+        // taken out first, as dropping an entry may free a task.
+        drop(core::mem::take(&mut *self.ready.borrow_mut()));
+        self.queue.close();
     }
 }
 

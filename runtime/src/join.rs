@@ -3,19 +3,19 @@
 //! Read this after `time.rs`. Like `std::thread::JoinHandle`, a handle is
 //! how the spawner gets a task's result; unlike it, waiting is a future,
 //! and dropping the handle detaches the task (it runs on) instead of
-//! blocking. The handle holds its task's key and the registry it shares
-//! with the loop, where an ended task's outcome waits for it, even after
-//! the runtime is dropped: the one place where something outside the loop
-//! reaches into it, as a handle must.
+//! blocking. The handle holds a reference to its task, whose allocation
+//! keeps the outcome for it even after the runtime is dropped, and the
+//! registry it shares with the loop, to abort the task: the one place
+//! where something outside the loop reaches into it, as a handle must.
 
 use crate::executor::Core;
+use crate::raw::Joinable;
 use crate::registry::Tasks;
-use crate::task::{JoinError, Outcome, TaskId, TaskKey};
+use crate::task::{JoinError, TaskId};
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use core::fmt;
 use core::future::Future;
-use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
@@ -26,11 +26,9 @@ use core::task::{Context, Poll};
 #[must_use = "dropping a JoinHandle detaches the task; use `let _ =` to make that explicit"]
 pub struct JoinHandle<T> {
     tasks: Rc<Tasks>,
-    key: TaskKey,
+    /// The task, until its outcome is returned.
+    task: Option<Joinable<T>>,
     id: TaskId,
-    /// Whether the outcome (or the error) was returned.
-    returned: bool,
-    output: PhantomData<fn() -> T>,
 }
 
 impl<T> JoinHandle<T> {
@@ -40,13 +38,11 @@ impl<T> JoinHandle<T> {
         F: Future<Output = T> + 'static,
         T: 'static,
     {
-        let (key, id) = core.spawn(name, future);
+        let task = core.spawn(name, future);
         JoinHandle {
             tasks: core.tasks.clone(),
-            key,
-            id,
-            returned: false,
-            output: PhantomData,
+            id: task.task().id(),
+            task: Some(task),
         }
     }
 
@@ -57,7 +53,9 @@ impl<T> JoinHandle<T> {
 
     /// Whether the task has finished: returned, panicked or was aborted.
     pub fn is_finished(&self) -> bool {
-        self.returned || self.tasks.is_finished(self.key)
+        self.task
+            .as_ref()
+            .is_none_or(|task| task.task().has_ended())
     }
 
     /// Drops the task's future at once (running its destructors, cancelling
@@ -66,7 +64,9 @@ impl<T> JoinHandle<T> {
     /// panics). A finished task keeps its output; a task that aborts itself
     /// is dropped when its current poll returns.
     pub fn abort(&self) {
-        self.tasks.abort(self.key);
+        if let Some(task) = &self.task {
+            self.tasks.abort(task.task());
+        }
     }
 }
 
@@ -74,25 +74,21 @@ impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        assert!(!self.returned, "JoinHandle polled after it returned");
-        let Poll::Ready(body) = self.tasks.poll_join(self.key, cx.waker()) else {
-            return Poll::Pending;
-        };
-        self.returned = true;
-        let Some(mut body) = body else {
-            return Poll::Ready(Err(JoinError::cancelled()));
-        };
-        let mut outcome: Option<Outcome<T>> = None;
-        body.as_mut().take_outcome(&mut outcome);
-        Poll::Ready(outcome.expect("a finished task's outcome is taken once"))
+        let task = self
+            .task
+            .as_ref()
+            .expect("JoinHandle polled after it returned");
+        let outcome = core::task::ready!(task.poll(cx.waker()));
+        self.task = None;
+        Poll::Ready(outcome)
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     /// Detaches the task: it runs on, and its output is dropped when it ends.
     fn drop(&mut self) {
-        if !self.returned {
-            self.tasks.detach(self.key);
+        if let Some(task) = self.task.take() {
+            task.detach();
         }
     }
 }

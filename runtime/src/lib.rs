@@ -15,10 +15,11 @@
 //! 1. `clock.rs`: where time comes from ([`Clock`], real or virtual), the
 //!    [`Park`] the loop waits in, and [`Instant`].
 //! 2. `wheel.rs` and `wheel/list.rs`: the timer [`time::Wheel`], on its own.
-//! 3. `task.rs`: a task's body (its future, then its outcome), its id,
-//!    [`JoinError`].
-//! 4. `waker.rs`: how a task is woken, from this thread or any other.
-//! 5. `registry.rs`: where tasks live, and their outcomes until collected.
+//! 3. `task.rs`: what a task is to its users: its id, [`JoinError`].
+//! 4. `raw.rs`: a task in one allocation (header, then its future, then
+//!    its output), its waker, and the ready queues a wake puts it on: the
+//!    only `unsafe` in minirt, with its layout and state machine.
+//! 5. `registry.rs`: the list of live tasks, for shutdown and the census.
 //! 6. `hooks.rs`: the seam where layers attach ([`Hooks`]).
 //! 7. `executor.rs`: the loop itself: run what is ready, turn the wheel, park.
 //! 8. `context.rs`: how [`spawn`] and [`sleep`] find the current runtime.
@@ -85,10 +86,10 @@
 //!
 //! # What this is not
 //!
-//! No work stealing, no `unsafe`, no I/O beyond Linux's epoll (and files
+//! No work stealing, no `unsafe` outside `raw.rs`, no I/O beyond Linux's epoll (and files
 //! on threads).
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -103,9 +104,11 @@ pub mod hooks;
 mod join;
 mod registry;
 mod runtime;
+// The one module allowed `unsafe`: a task in one allocation.
+#[allow(unsafe_code)]
+mod raw;
 mod task;
 pub mod time;
-mod waker;
 mod wheel;
 
 // The layers.

@@ -132,9 +132,10 @@ impl Runtime {
     /// dropping the runtime would cancel (asyncio's "Task was destroyed but
     /// it is pending").
     pub fn pending_tasks(&self) -> Vec<(TaskId, Option<String>)> {
-        let named =
-            |task: &crate::registry::Task| (task.id, task.name.as_deref().map(String::from));
-        self.core.tasks.inspect(|idle, _| idle.map(named).collect())
+        self.core.tasks.inspect(|live, names| {
+            let named = |id| (id, names.get(&id).map(|name| String::from(&**name)));
+            live.iter().map(|task| named(task.id())).collect()
+        })
     }
 }
 

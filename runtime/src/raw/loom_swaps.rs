@@ -1,14 +1,14 @@
-//! What `waker.rs` uses under `cfg(loom)`: loom's atomics and threads, and a
+//! What `raw.rs` uses under `cfg(loom)`: loom's atomics and threads, and a
 //! queue loom can see into.
 //!
-//! Part of `waker.rs`, for the model checks in `waker/loom_tests.rs` only.
+//! Part of `raw.rs`, for the model checks in `raw/loom_tests.rs` only.
 //! loom explores every interleaving of the operations it controls, so the
 //! wake path must use loom's types; crossbeam's lock-free queue uses plain
 //! atomics that loom cannot see, so it becomes a loom mutex around a
 //! `VecDeque`, with the same first-in, first-out push and pop.
 
 use alloc::collections::VecDeque;
-pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 
 /// loom's thread handle ends a modelled park, as std's ends a real one.
 impl crate::Unpark for loom::thread::Thread {
@@ -64,11 +64,6 @@ impl<T> SegQueue<T> {
     /// Takes from the front.
     pub(crate) fn pop(&self) -> Option<T> {
         self.with(VecDeque::pop_front)
-    }
-
-    /// How many are queued.
-    pub(crate) fn len(&self) -> usize {
-        self.with(|items| items.len())
     }
 
     /// Whether nothing is queued.
