@@ -292,8 +292,10 @@ impl Core {
         let mut fired = self.fired.take();
         self.timers.borrow_mut().advance(now.tick(), &mut fired);
         for (deadline, waker) in fired.drain(..) {
-            let deadline = Instant::from_clock(core::time::Duration::from_micros(deadline));
-            self.hook(|hooks| hooks.timer_fired(deadline, now));
+            if let Some(hooks) = &self.hooks {
+                let deadline = Instant::from_clock(core::time::Duration::from_micros(deadline));
+                hooks.timer_fired(deadline, now);
+            }
             waker.wake();
         }
         *self.fired.borrow_mut() = fired;

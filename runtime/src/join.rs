@@ -22,13 +22,12 @@ use core::task::{Context, Poll};
 /// An owned permission to await a task's output, or to abort it.
 ///
 /// Awaiting gives `Ok(output)`, or a [`JoinError`] if the task panicked or
-/// was aborted. Dropping the handle detaches the task.
+/// was aborted. Dropping the handle detaches the task. Two pointers: the
+/// registry, and the task, whose block keeps its outcome.
 #[must_use = "dropping a JoinHandle detaches the task; use `let _ =` to make that explicit"]
 pub struct JoinHandle<T> {
     tasks: Rc<Tasks>,
-    /// The task, until its outcome is returned.
-    task: Option<Joinable<T>>,
-    id: TaskId,
+    task: Joinable<T>,
 }
 
 impl<T> JoinHandle<T> {
@@ -41,21 +40,18 @@ impl<T> JoinHandle<T> {
         let task = core.spawn(name, future);
         JoinHandle {
             tasks: core.tasks.clone(),
-            id: task.task().id(),
-            task: Some(task),
+            task,
         }
     }
 
     /// The task's id.
     pub fn id(&self) -> TaskId {
-        self.id
+        self.task.task().id()
     }
 
     /// Whether the task has finished: returned, panicked or was aborted.
     pub fn is_finished(&self) -> bool {
-        self.task
-            .as_ref()
-            .is_none_or(|task| task.task().has_ended())
+        self.task.task().has_ended()
     }
 
     /// Drops the task's future at once (running its destructors, cancelling
@@ -64,37 +60,25 @@ impl<T> JoinHandle<T> {
     /// panics). A finished task keeps its output; a task that aborts itself
     /// is dropped when its current poll returns.
     pub fn abort(&self) {
-        if let Some(task) = &self.task {
-            self.tasks.abort(task.task());
-        }
+        self.tasks.abort(self.task.task());
     }
 }
 
 impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let task = self
-            .task
-            .as_ref()
-            .expect("JoinHandle polled after it returned");
-        let outcome = core::task::ready!(task.poll(cx.waker()));
-        self.task = None;
-        Poll::Ready(outcome)
-    }
-}
-
-impl<T> Drop for JoinHandle<T> {
-    /// Detaches the task: it runs on, and its output is dropped when it ends.
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.detach();
-        }
+    /// # Panics
+    ///
+    /// Once it has returned.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.task.poll(cx.waker())
     }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("id", &self.id).finish()
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .finish()
     }
 }

@@ -85,6 +85,8 @@ const ENDED: u8 = 2;
 const ABORTED: u8 = 4;
 /// The handle is gone: the outcome is dropped as soon as it exists.
 const DETACHED: u8 = 8;
+/// The handle has returned the outcome.
+const RETURNED: u8 = 16;
 
 /// What every task starts with, whatever its future.
 #[repr(C)]
@@ -511,7 +513,7 @@ impl TaskRef {
     /// a live task that waits for a wake (no queue entry).
     pub(crate) fn wakers_elsewhere(&self) -> usize {
         let references = state(self.0).load(Ordering::Acquire) / REF_ONE;
-        let handle = usize::from(!self.has(DETACHED));
+        let handle = usize::from(!self.has(DETACHED | RETURNED));
         references - 1 - handle
     }
 
@@ -563,7 +565,12 @@ impl<T> Joinable<T> {
 
     /// The outcome, once the task has ended; until then `Pending`, with
     /// `waker` kept to be woken at its end.
+    ///
+    /// # Panics
+    ///
+    /// Once the outcome was returned.
     pub(crate) fn poll(&self, waker: &Waker) -> Poll<Outcome<T>> {
+        assert!(!self.returned(), "JoinHandle polled after it returned");
         if !self.task.has(ENDED) {
             let joiner = &self.task.header().joiner;
             let kept = joiner.take();
@@ -579,11 +586,22 @@ impl<T> Joinable<T> {
         // SAFETY: ended, on the loop's thread; `outcome` has the type
         // `Joinable::new` was promised.
         unsafe { (vtable.take_outcome)(self.task.0, (&raw mut outcome).cast()) };
+        self.task.set(RETURNED, true);
         Poll::Ready(outcome.expect("an ended task's outcome is stored"))
     }
 
+    /// Whether the outcome was returned.
+    pub(crate) fn returned(&self) -> bool {
+        self.task.has(RETURNED)
+    }
+}
+
+impl<T> Drop for Joinable<T> {
     /// The handle is gone: the outcome goes now, or when the task ends.
-    pub(crate) fn detach(self) {
+    fn drop(&mut self) {
+        if self.returned() {
+            return;
+        }
         self.task.set(DETACHED, true);
         if self.task.has(ENDED) {
             self.task.drop_outcome();

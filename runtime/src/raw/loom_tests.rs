@@ -158,7 +158,7 @@ fn loom_a_wake_racing_the_runtimes_end_frees_the_task() {
         });
         assert!(listed.cancel(), "not running, so cancelled now");
         end(&listed);
-        handle.detach();
+        drop(handle);
         drop(listed);
         queue.close();
         wait_for(&finished);
