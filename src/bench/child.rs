@@ -115,9 +115,26 @@ fn sort_once(strategy: &str, lists: usize) -> Result<Metrics> {
 
 #[cfg(test)]
 mod tests {
-    use super::measure;
+    use super::{check_child, measure};
     use crate::bench::plan::Suite;
     use crate::bench::rt::{ASYNC_BACKENDS, MINIRT_QUEUE_BACKENDS};
+
+    /// The child takes every size the plan gives it (threads ping-pong's
+    /// 200k was once refused by the cap meant for `--n`).
+    #[test]
+    fn every_planned_size_is_accepted_by_the_child() {
+        for suite in Suite::ALL {
+            for entry in suite.plan() {
+                if crate::bench::python::is_python(entry.backend) {
+                    continue;
+                }
+                for n in entry.sizes {
+                    let checked = check_child(suite, entry.backend, n);
+                    assert_eq!(checked, Ok(()), "{suite} on {} at {n}", entry.backend);
+                }
+            }
+        }
+    }
 
     /// Every suite measures something on every backend at a tiny size.
     #[test]

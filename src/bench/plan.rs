@@ -217,18 +217,24 @@ impl Suite {
     }
 
     /// The largest `n` `backend` takes from `--n`: threads and Python stop
-    /// at 100k, where they would take minutes or gigabytes.
+    /// at 100k, where they would take minutes or gigabytes, or at the
+    /// suite's own size for them when that is larger (threads ping-pong at
+    /// 200k).
     pub fn cap(self, backend: &str) -> usize {
         let heavy = matches!(backend, "threads" | "py-threads" | "py-asyncio");
         let sized_apart = matches!(
             self,
             Suite::Sort | Suite::Precision | Suite::Net | Suite::Files
         );
-        if heavy && !sized_apart {
-            100_000
-        } else {
-            self.max_n()
+        if !heavy || sized_apart {
+            return self.max_n();
         }
+        let planned = self
+            .plan()
+            .into_iter()
+            .filter(|entry| entry.backend == backend);
+        let largest = planned.flat_map(|entry| entry.sizes).max();
+        largest.unwrap_or(0).max(100_000)
     }
 }
 
