@@ -58,7 +58,7 @@ fn wait_for_wake(park: &Park<'_>) {
 }
 
 /// The operating system's monotonic clock. All system clocks share one
-/// epoch (the first read), so [`Instant`]s from different runtimes compare.
+/// epoch (the first read), so [`Instant`](crate::Instant)s from different runtimes compare.
 #[cfg(feature = "std")]
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
