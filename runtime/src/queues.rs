@@ -116,6 +116,9 @@ pub trait TimerQueue<T> {
     /// every timer due at or before `now` into `fired`, earliest first
     /// (timers due at the same tick in no promised order).
     fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>);
+
+    /// The tick time has reached: every timer due by then has fired.
+    fn reached(&self) -> u64;
 }
 
 /// The wheel, seen through the interface it is compared by: each method is
@@ -135,6 +138,10 @@ impl<T> TimerQueue<T> for Wheel<T> {
 
     fn payload(&self, key: TimerKey) -> Option<&T> {
         Wheel::payload(self, key)
+    }
+
+    fn reached(&self) -> u64 {
+        Wheel::reached(self)
     }
 
     fn update(&mut self, key: TimerKey, payload: T) {

@@ -172,9 +172,8 @@ impl<T> Wheel<T> {
         self.elapsed = self.elapsed.max(now);
     }
 
-    /// The tick the wheel has reached.
-    #[cfg(test)]
-    pub(crate) fn elapsed(&self) -> u64 {
+    /// The tick the wheel has reached: every timer due by then has fired.
+    pub fn reached(&self) -> u64 {
         self.elapsed
     }
 

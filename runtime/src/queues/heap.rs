@@ -110,6 +110,10 @@ impl<T> TimerQueue<T> for BinaryHeapQueue<T> {
         self.heap.first().map(|&(deadline, _)| deadline)
     }
 
+    fn reached(&self) -> u64 {
+        self.now
+    }
+
     fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
         while let Some(&(deadline, index)) = self.heap.first() {
             if deadline > now {

@@ -111,6 +111,10 @@ impl<T> TimerQueue<T> for AnyQueue<T> {
         on_queue!(self, queue => queue.next_expiration())
     }
 
+    fn reached(&self) -> u64 {
+        on_queue!(self, queue => queue.reached())
+    }
+
     fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
         on_queue!(self, queue => queue.advance(now, fired));
     }

@@ -92,6 +92,10 @@ impl<T> TimerQueue<T> for OrderedMapQueue<T> {
         self.map.keys().next().map(|&(deadline, _)| deadline)
     }
 
+    fn reached(&self) -> u64 {
+        self.now
+    }
+
     fn advance(&mut self, now: u64, fired: &mut Vec<(u64, T)>) {
         while let Some(first) = self.map.first_entry() {
             let (deadline, index) = *first.key();

@@ -145,6 +145,7 @@ fn matches_the_model<Q: TimerQueue<Payload>>(ops: &[Op]) -> Result<(), TestCaseE
                 now += by;
                 fired.clear();
                 queue.advance(now, &mut fired);
+                prop_assert_eq!(queue.reached(), now, "the time reached");
                 let still_armed = model.split_off(&(now + 1, 0));
                 let due = core::mem::replace(&mut model, still_armed);
                 let deadlines = fired.iter().map(|&(deadline, _)| deadline);
