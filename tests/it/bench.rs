@@ -219,3 +219,46 @@ fn bench_on_a_full_disk_leaves_no_temporary_file() {
         assert_eq!(disk.names(), ["filler"], "{args:?} left a file behind");
     }
 }
+
+#[test]
+fn the_readme_states_the_recorded_task_ratios() {
+    // README's headline table at a million tasks comes from the issue-14
+    // run recorded in docs/ (docs/BENCHMARKS.md, "A task in one allocation").
+    use super::support::recorded;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let rows = [
+        (
+            "spawn + join, per task",
+            "bench-spawn-1m.json",
+            "ns_per_task",
+        ),
+        (
+            "bytes per pending task (minirt 128 B)",
+            "bench-memory-1m.json",
+            "bytes_per_pending_task",
+        ),
+        (
+            "bytes per sleeping task (minirt 208 B)",
+            "bench-memory-1m.json",
+            "bytes_per_sleeping_task",
+        ),
+        (
+            "CPU, 1M tasks sleeping 0..1 s",
+            "bench-timers-1m.json",
+            "cpu_ms",
+        ),
+        (
+            "ping-pong through a waker, per round trip",
+            "bench-pingpong-1m.json",
+            "ns_per_round_trip",
+        ),
+    ];
+    for (what, file, metric) in rows {
+        let ratio = |peer| recorded(file, "minirt", metric) / recorded(file, peer, metric);
+        let stated = format!("| {what} | {:.2} | {:.2} |", ratio("smol"), ratio("tokio"));
+        assert!(readme.contains(&stated), "README does not say {stated:?}");
+    }
+    let bytes = recorded("bench-memory-1m.json", "minirt", "bytes_per_pending_task");
+    assert_eq!(bytes.round(), 128.0);
+}

@@ -6,17 +6,7 @@
 //! second and a fifth of closed loop), so the net run takes about ten
 //! seconds.
 
-use super::support::{bench_directory, concur_in};
-
-/// The median of `metric` for `backend` in a suite's JSON.
-fn median(json: &serde_json::Value, backend: &str, metric: &str) -> f64 {
-    let rows = json["results"].as_array().expect("results");
-    let row = rows
-        .iter()
-        .find(|row| row["backend"] == backend && row["metric"] == metric);
-    let row = row.unwrap_or_else(|| panic!("no {metric} for {backend}: {json}"));
-    row["median"].as_f64().expect("a number")
-}
+use super::support::{bench_directory, concur_in, median, recorded};
 
 #[test]
 fn bench_net_echoes_on_every_server_with_no_errors() {
@@ -100,14 +90,6 @@ fn suite_directories() -> Vec<String> {
     names
         .filter(|name| name.starts_with("concur-files-suite-"))
         .collect()
-}
-
-/// The median of `metric` for `backend` in a recorded bench JSON of docs/.
-fn recorded(file: &str, backend: &str, metric: &str) -> f64 {
-    let path = format!("{}/docs/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("a recorded run");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-    median(&json, backend, metric)
 }
 
 #[test]

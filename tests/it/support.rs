@@ -98,3 +98,21 @@ pub(crate) fn bench_directory(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&path).expect("a temporary directory");
     path
 }
+
+/// The median of `metric` for `backend` in a suite's JSON.
+pub(crate) fn median(json: &serde_json::Value, backend: &str, metric: &str) -> f64 {
+    let rows = json["results"].as_array().expect("results");
+    let row = rows
+        .iter()
+        .find(|row| row["backend"] == backend && row["metric"] == metric);
+    let row = row.unwrap_or_else(|| panic!("no {metric} for {backend}: {json}"));
+    row["median"].as_f64().expect("a number")
+}
+
+/// The median of `metric` for `backend` in a recorded bench JSON of docs/.
+pub(crate) fn recorded(file: &str, backend: &str, metric: &str) -> f64 {
+    let path = format!("{}/docs/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("a recorded run");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    median(&json, backend, metric)
+}
