@@ -71,6 +71,12 @@
 //! [`ReadyQueue`]. Miri (strict provenance, `tests/raw_task.rs` and the
 //! rest), loom (`raw/loom_tests.rs`) and valgrind check all of it.
 
+// Each `unsafe` block does one thing and says why it may.
+#![warn(
+    clippy::undocumented_unsafe_blocks,
+    clippy::multiple_unsafe_ops_per_block
+)]
+
 use crate::task::{catching_panics, drop_quietly, JoinError, Outcome, TaskId};
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -168,9 +174,12 @@ impl<F: Future> Task<F> {
     /// `header` heads a live `Task<F>`, on the loop's thread, and no other
     /// reference to its stage is alive.
     unsafe fn stage<'a>(header: NonNull<Header>) -> &'a mut Stage<F> {
-        // SAFETY: the caller's promise; `repr(C)` puts the header first, so
-        // the pointer to it is the pointer to the whole block.
-        unsafe { &mut *(*header.cast::<Self>().as_ptr()).stage.get() }
+        let task = header.cast::<Self>().as_ptr();
+        // SAFETY: `repr(C)` puts the header first, so the pointer to it is
+        // the pointer to the whole block, alive by the caller's promise.
+        let stage = unsafe { &(*task).stage };
+        // SAFETY: no other reference to the stage, by the caller's promise.
+        unsafe { &mut *stage.get() }
     }
 
     /// # Safety
@@ -313,8 +322,10 @@ unsafe fn wake_by_ref(header: *const ()) {
 }
 
 unsafe fn drop_waker(header: *const ()) {
-    // SAFETY: as in `clone_waker`; this waker's reference is dropped.
-    unsafe { drop_reference(NonNull::new_unchecked(header.cast_mut()).cast()) };
+    // SAFETY: as in `clone_waker`.
+    let header = unsafe { NonNull::new_unchecked(header.cast_mut()).cast::<Header>() };
+    // SAFETY: this waker's own reference.
+    unsafe { drop_reference(header) };
 }
 
 /// The state word of the task at `header`: the one field every thread may use.
@@ -345,11 +356,10 @@ unsafe fn drop_reference(header: NonNull<Header>) {
         return;
     }
     fence(Ordering::Acquire);
+    // SAFETY: the block is alive until the line below.
+    let dealloc = unsafe { (*header.as_ptr()).vtable.dealloc };
     // SAFETY: the last reference: nobody can reach the block any more.
-    unsafe {
-        let dealloc = (*header.as_ptr()).vtable.dealloc;
-        dealloc(header);
-    }
+    unsafe { dealloc(header) };
 }
 
 #[cold]

@@ -170,3 +170,31 @@ fn loom_a_wake_racing_the_runtimes_end_frees_the_task() {
         );
     });
 }
+
+#[test]
+fn loom_the_last_reference_frees_the_task_whichever_thread_drops_it() {
+    // The task ends and the loop lets go of it (the registry's reference,
+    // the handle's) while another thread drops a clone of its waker: the
+    // count must reach zero exactly once, on one side or the other.
+    loom::model(|| {
+        let (queue, listed, handle, ready, receive) = task_on_a_queue();
+        let waker = receive.recv().expect("sent at the first poll");
+        let finished = loom::sync::Arc::new(AtomicBool::new(false));
+        let done = finished.clone();
+        let other = loom::thread::spawn(move || {
+            drop(waker);
+            done.store(true, Ordering::Release);
+        });
+        ready.store(true, Ordering::Release);
+        assert!(listed.cancel(), "not running, so cancelled now");
+        end(&listed);
+        drop((listed, handle));
+        wait_for(&finished);
+        drop(other);
+        assert_eq!(
+            Arc::strong_count(&queue),
+            1,
+            "the task's block was not freed"
+        );
+    });
+}
