@@ -29,8 +29,12 @@
 //!   level 0, its timers are filed again: they now share one more digit with
 //!   `elapsed`, so each drops a level. A timer moves at most ten times.
 //!
-//! Entries live in a slab; each slot is a doubly linked list of slab
-//! indices (`wheel/list.rs`), so cancel unlinks in O(1) without pointers.
+//! Entries (a timer's payload) live in a slab. A slot is an array of
+//! (deadline, entry) pairs, and an entry records its place in it, so cancel
+//! swap-removes in O(1) (`wheel/list.rs`). A cascade reads a slot's pairs
+//! in order and refiles them with appends: it reads no entry. Among a
+//! million timers every entry is a cache miss; when slots were linked lists
+//! through the entries, perf put 86 % of the wheel's time on that read.
 
 use alloc::vec::Vec;
 
@@ -47,8 +51,10 @@ const BITS: u32 = 6;
 const SLOTS: usize = 1 << BITS;
 /// Enough levels for every `u64` deadline (11 × 6 ≥ 64).
 const LEVELS: usize = 11;
-/// "No entry": the end of a list or of the free chain.
+/// "No entry": the end of the free chain.
 const NIL: u32 = u32::MAX;
+/// A slot array keeps its memory for the next turn up to this many timers.
+const KEPT: usize = 1024;
 
 /// The timer wheel. `T` is what a timer carries: a `Waker` in the runtime.
 ///
@@ -63,15 +69,16 @@ const NIL: u32 = u32::MAX;
 /// assert_eq!(fired, [(70_000, "in 70 ms")]);
 /// ```
 ///
-/// Invariants: every armed entry has `deadline > elapsed` and sits in one
-/// list; an `occupied` bit is set exactly when its slot's list is non-empty;
-/// `elapsed` never passes the start of an occupied slot.
+/// Invariants: every armed entry has `deadline > elapsed` and is filed in
+/// one slot, at the place it records; an `occupied` bit is set exactly when
+/// its slot is non-empty; `elapsed` never passes the start of an occupied
+/// slot.
 pub struct Wheel<T> {
     /// The tick the wheel has been advanced to.
     elapsed: u64,
-    /// Head of each slot's list (`level * SLOTS + slot`).
-    heads: [u32; LEVELS * SLOTS],
-    /// One bit per slot, per level: is its list non-empty?
+    /// Each slot's timers (`level * SLOTS + slot`), in no order.
+    slots: Vec<Vec<Filed>>,
+    /// One bit per slot, per level: is it non-empty?
     occupied: [u64; LEVELS],
     entries: Vec<Entry<T>>,
     /// Head of the chain of free entries.
@@ -79,14 +86,21 @@ pub struct Wheel<T> {
     len: usize,
 }
 
-/// An armed timer, or a free cell chained through `next`.
-struct Entry<T> {
+/// A timer as its slot holds it: what a cascade needs, without the entry.
+#[derive(Clone, Copy)]
+struct Filed {
     deadline: u64,
+    index: u32,
+}
+
+/// An armed timer, or a free cell chained through `place`.
+struct Entry<T> {
     /// `None` while the entry is free.
     payload: Option<T>,
-    prev: u32,
-    next: u32,
+    /// The slot it is filed in.
     list: u16,
+    /// Its index in that slot's array; the next free entry while free.
+    place: u32,
     /// Bumped each time the entry is freed, to spot stale keys.
     generation: u32,
 }
@@ -100,7 +114,7 @@ impl<T> Wheel<T> {
     pub fn new(elapsed: u64) -> Self {
         Wheel {
             elapsed,
-            heads: [NIL; LEVELS * SLOTS],
+            slots: (0..LEVELS * SLOTS).map(|_| Vec::new()).collect(),
             occupied: [0; LEVELS],
             entries: Vec::new(),
             free: NIL,
@@ -128,8 +142,8 @@ impl<T> Wheel<T> {
         if deadline <= self.elapsed {
             return Err(payload);
         }
-        let index = self.allocate(deadline, payload);
-        self.file(index);
+        let index = self.allocate(payload);
+        self.file(Filed { deadline, index });
         self.len += 1;
         let generation = self.entries[index as usize].generation;
         Ok(TimerKey { index, generation })
@@ -151,7 +165,7 @@ impl<T> Wheel<T> {
     /// Disarms a timer in O(1) and returns its payload; `None` if stale.
     pub fn cancel(&mut self, key: TimerKey) -> Option<T> {
         self.armed_mut(key)?;
-        self.unlink(key.index);
+        self.remove(key.index);
         self.len -= 1;
         Some(self.release(key.index))
     }
@@ -189,28 +203,29 @@ impl<T> Wheel<T> {
         Some(((self.elapsed & above) + (slot << shift), list))
     }
 
-    /// Empties one list: due timers fire, the others drop a level.
+    /// Empties one slot: due timers fire, the others drop a level.
     fn process(&mut self, list: u16, fired: &mut Vec<(u64, T)>) {
-        let mut index = self.take_list(list);
-        while index != NIL {
-            let Entry { next, deadline, .. } = self.entries[index as usize];
-            if deadline <= self.elapsed {
+        let mut filed = self.take(list);
+        for timer in filed.drain(..) {
+            if timer.deadline <= self.elapsed {
                 self.len -= 1;
-                fired.push((deadline, self.release(index)));
+                fired.push((timer.deadline, self.release(timer.index)));
             } else {
-                self.file(index);
+                self.file(timer);
             }
-            index = next;
+        }
+        // Refiled timers went to lower levels, never back here.
+        if filed.capacity() <= KEPT {
+            self.slots[list as usize] = filed;
         }
     }
 
-    /// Files an entry in the list its deadline belongs to, given `elapsed`.
-    fn file(&mut self, index: u32) {
-        let deadline = self.entries[index as usize].deadline;
-        let differing = (self.elapsed ^ deadline) | (SLOTS as u64 - 1);
+    /// Files a timer in the slot its deadline belongs to, given `elapsed`.
+    fn file(&mut self, timer: Filed) {
+        let differing = (self.elapsed ^ timer.deadline) | (SLOTS as u64 - 1);
         let level = (63 - differing.leading_zeros()) / BITS;
-        let slot = (deadline >> (BITS * level)) as usize % SLOTS;
-        self.push_front((level as usize * SLOTS + slot) as u16, index);
+        let slot = (timer.deadline >> (BITS * level)) as usize % SLOTS;
+        self.push((level as usize * SLOTS + slot) as u16, timer);
     }
 
     /// The entry behind `key`, if it is still armed.

@@ -1,79 +1,73 @@
-//! The wheel's storage: a slab of entries and the lists linked through it.
-//! Part of `wheel.rs`. Nothing here knows about time: it allocates and frees
-//! entries and links them into numbered lists, keeping `occupied` true.
+//! The wheel's storage: a slab of entries and the slot arrays that file
+//! them. Part of `wheel.rs`. Nothing here knows about time: it allocates
+//! and frees entries and files them in numbered slots, keeping `occupied`
+//! true.
 
-use super::{Entry, Wheel, NIL, SLOTS};
+use super::{Entry, Filed, Wheel, NIL, SLOTS};
+use alloc::vec::Vec;
 
 impl<T> Wheel<T> {
     /// Takes a free entry (or grows the slab) for a new timer.
-    pub(super) fn allocate(&mut self, deadline: u64, payload: T) -> u32 {
+    pub(super) fn allocate(&mut self, payload: T) -> u32 {
         let payload = Some(payload);
         if self.free == NIL {
             let index = u32::try_from(self.entries.len()).expect("more than 4 billion timers");
-            let (prev, next, list, generation) = (NIL, NIL, 0, 0);
+            let (list, place, generation) = (0, NIL, 0);
             self.entries.push(Entry {
-                deadline,
                 payload,
-                prev,
-                next,
                 list,
+                place,
                 generation,
             });
             return index;
         }
         let index = self.free;
         let entry = &mut self.entries[index as usize];
-        self.free = entry.next;
-        (entry.deadline, entry.payload) = (deadline, payload);
+        self.free = entry.place;
+        entry.payload = payload;
         index
     }
 
-    /// Frees an unlinked entry and hands back its payload. The new
+    /// Frees an entry no slot holds and hands back its payload. The new
     /// generation makes every key to it stale; an entry whose generations
     /// are used up is retired, so a key 2^32 reuses old matches nothing.
     pub(super) fn release(&mut self, index: u32) -> T {
         let entry = &mut self.entries[index as usize];
         if entry.generation != u32::MAX {
             entry.generation += 1;
-            entry.next = self.free;
+            entry.place = self.free;
             self.free = index;
         }
         entry.payload.take().expect("released a free timer entry")
     }
 
-    /// Links an entry at the front of `list`.
-    pub(super) fn push_front(&mut self, list: u16, index: u32) {
-        let head = self.heads[list as usize];
-        let entry = &mut self.entries[index as usize];
-        (entry.list, entry.prev, entry.next) = (list, NIL, head);
-        if head != NIL {
-            self.entries[head as usize].prev = index;
-        }
-        self.heads[list as usize] = index;
+    /// Files a timer at the end of slot `list`; its entry learns where (a
+    /// write, which unlike a read does not wait for a cold line).
+    pub(super) fn push(&mut self, list: u16, timer: Filed) {
+        let slot = &mut self.slots[list as usize];
+        let place = slot.len() as u32;
+        slot.push(timer);
+        let entry = &mut self.entries[timer.index as usize];
+        (entry.list, entry.place) = (list, place);
         self.occupied[list as usize / SLOTS] |= 1 << (list as usize % SLOTS);
     }
 
-    /// Unlinks an entry from its list, in O(1).
-    pub(super) fn unlink(&mut self, index: u32) {
-        let Entry {
-            list, prev, next, ..
-        } = self.entries[index as usize];
-        match prev {
-            NIL => self.heads[list as usize] = next,
-            prev => self.entries[prev as usize].next = next,
-        }
-        if next != NIL {
-            self.entries[next as usize].prev = prev;
-        }
-        if self.heads[list as usize] == NIL {
+    /// Takes an entry's timer out of its slot, in O(1): the last of the
+    /// slot moves into its place.
+    pub(super) fn remove(&mut self, index: u32) {
+        let Entry { list, place, .. } = self.entries[index as usize];
+        let slot = &mut self.slots[list as usize];
+        slot.swap_remove(place as usize);
+        if let Some(moved) = slot.get(place as usize) {
+            self.entries[moved.index as usize].place = place;
+        } else if slot.is_empty() {
             self.occupied[list as usize / SLOTS] &= !(1 << (list as usize % SLOTS));
         }
     }
 
-    /// Detaches a whole list and returns its first entry; the entries keep
-    /// their `next` links for the caller to walk.
-    pub(super) fn take_list(&mut self, list: u16) -> u32 {
+    /// Takes a whole slot's timers out, for the caller to fire or refile.
+    pub(super) fn take(&mut self, list: u16) -> Vec<Filed> {
         self.occupied[list as usize / SLOTS] &= !(1 << (list as usize % SLOTS));
-        core::mem::replace(&mut self.heads[list as usize], NIL)
+        core::mem::take(&mut self.slots[list as usize])
     }
 }
