@@ -239,7 +239,7 @@ fn the_readme_states_the_recorded_task_ratios() {
             "bytes_per_pending_task",
         ),
         (
-            "bytes per sleeping task (minirt 208 B)",
+            "bytes per sleeping task (minirt 217 B)",
             "bench-memory-1m.json",
             "bytes_per_sleeping_task",
         ),
