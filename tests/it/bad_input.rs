@@ -102,7 +102,7 @@ const CASES: &[(&str, &str)] = &[
     ("explore race-async-await --replay 0,x --json out.json", "'0,x' is not a schedule; give the choices explore printed, whole numbers from 0 separated by commas, like 0,1,1"),
     ("explore race-async-await --seeds 3 --replay 0", "the argument '--seeds <N>' cannot be used with '--replay <LIST>'"),
     ("explore race-async-await --replay 0,5 --json out.json", "--replay: choice 5 at point 2 is no schedule of race-async-await: 2 tasks were ready there (choices 0 to 1)"),
-    ("explore race-async-await --replay 0,0,0,0,0,0,0,0,0", "--replay: 9 choices, but a run of race-async-await with them has only 4 choice points"),
+    ("explore race-async-await --replay 0,0,0,0,0,0,0,0,0", "--replay: 9 choices, but a run of race-async-await with them has only 5 choice points"),
     ("explore race-async-await --json /proc/out.json", "--json /proc/out.json cannot be written"),
     // Bad input that passed the parser must still stop before any write.
     ("compare nosuch --json out.json", "unknown scenario 'nosuch'"),
