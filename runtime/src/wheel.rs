@@ -76,7 +76,9 @@ const KEPT: usize = 1024;
 pub struct Wheel<T> {
     /// The tick the wheel has been advanced to.
     elapsed: u64,
-    /// Each slot's timers (`level * SLOTS + slot`), in no order.
+    /// Each slot's timers (`level * SLOTS + slot`), in no order; grown to
+    /// the highest slot used, so that a board whose timers stay on the low
+    /// levels holds no array headers for the high ones.
     slots: Vec<Vec<Filed>>,
     /// One bit per slot, per level: is it non-empty?
     occupied: [u64; LEVELS],
@@ -114,7 +116,7 @@ impl<T> Wheel<T> {
     pub fn new(elapsed: u64) -> Self {
         Wheel {
             elapsed,
-            slots: (0..LEVELS * SLOTS).map(|_| Vec::new()).collect(),
+            slots: Vec::new(),
             occupied: [0; LEVELS],
             entries: Vec::new(),
             free: NIL,

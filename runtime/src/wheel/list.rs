@@ -44,6 +44,9 @@ impl<T> Wheel<T> {
     /// Files a timer at the end of slot `list`; its entry learns where (a
     /// write, which unlike a read does not wait for a cold line).
     pub(super) fn push(&mut self, list: u16, timer: Filed) {
+        if self.slots.len() <= list as usize {
+            self.slots.resize_with(list as usize + 1, Vec::new);
+        }
         let slot = &mut self.slots[list as usize];
         let place = slot.len() as u32;
         slot.push(timer);
