@@ -18,7 +18,8 @@
 //! 3. `task.rs`: what a task is to its users: its id, [`JoinError`].
 //! 4. `raw.rs`: a task in one allocation (header, then its future, then
 //!    its output), its waker, and the ready queues a wake puts it on: the
-//!    only `unsafe` in minirt, with its layout and state machine.
+//!    only `unsafe` in minirt, with its layout and state machine; and
+//!    `raw/queue.rs`, the queues themselves.
 //! 5. `registry.rs`: the list of live tasks, for shutdown and the census.
 //! 6. `hooks.rs`: the seam where layers attach ([`Hooks`]).
 //! 7. `executor.rs`: the loop itself: run what is ready, turn the wheel, park.

@@ -73,6 +73,20 @@ fn wait_for(done: &AtomicBool) {
     }
 }
 
+/// Runs `work` on another thread; the closure returned waits for it.
+fn on_another_thread(work: impl FnOnce() + Send + 'static) -> impl FnOnce() {
+    let finished = loom::sync::Arc::new(AtomicBool::new(false));
+    let done = finished.clone();
+    let other = loom::thread::spawn(move || {
+        work();
+        done.store(true, Ordering::Release);
+    });
+    move || {
+        wait_for(&finished);
+        drop(other);
+    }
+}
+
 /// Runs the loop while `wakes` wakes come from another thread; returns
 /// how many polls the task took after its first.
 fn polls_with(wakes: usize) -> usize {
@@ -150,19 +164,13 @@ fn loom_a_wake_racing_the_runtimes_end_frees_the_task() {
     loom::model(|| {
         let (queue, listed, handle, _ready, receive) = task_on_a_queue();
         let waker = receive.recv().expect("sent at the first poll");
-        let finished = loom::sync::Arc::new(AtomicBool::new(false));
-        let done = finished.clone();
-        let other = loom::thread::spawn(move || {
-            waker.wake();
-            done.store(true, Ordering::Release);
-        });
+        let other = on_another_thread(move || waker.wake());
         assert!(listed.cancel(), "not running, so cancelled now");
         end(&listed);
         drop(handle);
         drop(listed);
         queue.close();
-        wait_for(&finished);
-        drop(other);
+        other();
         assert_eq!(
             Arc::strong_count(&queue),
             1,
@@ -179,18 +187,12 @@ fn loom_the_last_reference_frees_the_task_whichever_thread_drops_it() {
     loom::model(|| {
         let (queue, listed, handle, ready, receive) = task_on_a_queue();
         let waker = receive.recv().expect("sent at the first poll");
-        let finished = loom::sync::Arc::new(AtomicBool::new(false));
-        let done = finished.clone();
-        let other = loom::thread::spawn(move || {
-            drop(waker);
-            done.store(true, Ordering::Release);
-        });
+        let other = on_another_thread(move || drop(waker));
         ready.store(true, Ordering::Release);
         assert!(listed.cancel(), "not running, so cancelled now");
         end(&listed);
         drop((listed, handle));
-        wait_for(&finished);
-        drop(other);
+        other();
         assert_eq!(
             Arc::strong_count(&queue),
             1,
