@@ -16,6 +16,8 @@ mod children; // No child process outlives concur: signals, timeouts, SIGKILL.
 mod cli; // The command line: bad input is one line and exit code 2; JSON.
 #[path = "it/deadlock.rs"]
 mod deadlock; // A3: minirt names the wait cycle; smol and tokio are stopped by a watchdog.
+#[path = "it/descriptors.rs"]
+mod descriptors; // Out of file descriptors: failed rows with the reason, fast; servers refuse or reset, then serve again.
 #[path = "it/explore.rs"]
 mod explore; // concur explore: A5's lost update counted over every schedule, replayed exactly; none with the lock.
 #[path = "it/faults.rs"]

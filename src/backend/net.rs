@@ -10,22 +10,22 @@
 //! harness, for the runs whose clients are not on a loop (or not on this
 //! thread's). Every call is bounded by [`CALL_TIMEOUT`].
 
+mod accept;
 pub mod server;
 
 use super::adapter::{loopback, LocalRuntime};
 use crate::model::event_loop::{LocalFuture, LoopIo};
 use crate::model::io::{BorrowedFuture, Connection, Response, Server, CALL_TIMEOUT};
+use accept::{Accepted, Acceptor};
 use anyhow::Context as _;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
-use std::cell::Cell;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::rc::Rc;
 use std::time::Duration;
 
 /// An event loop of one runtime: what [`LoopIo`] needs to do part 2's I/O
@@ -125,19 +125,18 @@ pub async fn http_get<R: LocalRuntime>(
 /// Serves HTTP/1 with hyper on `listener` until dropped: each connection
 /// is a task, each request answered with `answer(path)` after `delay`.
 /// Out of file descriptors, a connection taken with the spare one is
-/// answered 503 with the reason, so that its client hears why at once.
+/// answered 503 with the reason, so that its client hears why at once
+/// (and with no spare either, the backlog is reset: see `net/accept.rs`).
 pub fn serve_http<R: LocalRuntime>(
     runtime: R,
     listener: R::Listener,
     delay: Duration,
     answer: Answer,
 ) -> impl Future<Output = ()> {
-    // Opened with the listener, not at the first poll: by then the
-    // descriptors may be gone.
-    let spare = Spare::open();
+    let mut acceptor = Acceptor::new(runtime.clone(), listener);
     async move {
         loop {
-            let (stream, refusal) = match next_connection(&runtime, &listener, &spare).await {
+            let (stream, refusal) = match acceptor.next().await {
                 Accepted::Serve(stream) => (stream, None),
                 Accepted::Refuse(stream, error) => (stream, Some(refusal_of(&error))),
             };
@@ -156,7 +155,7 @@ pub fn serve_http<R: LocalRuntime>(
                     Ok(hyper::Response::new(Full::new(Bytes::from(body))))
                 }
             });
-            let spare = spare.clone();
+            let spare = acceptor.spare();
             drop(runtime.spawn(async move {
                 let mut connection = hyper::server::conn::http1::Builder::new();
                 let _ = connection
@@ -180,14 +179,12 @@ fn refusal_of(error: &io::Error) -> String {
 /// Serves a TCP echo on `listener` until dropped: each connection is a
 /// task that sends back whatever it reads, until the client closes. Out
 /// of file descriptors, a connection taken with the spare one is closed at
-/// once (an echo has no way to say why).
+/// once (an echo has no way to say why); with no spare, as for HTTP.
 pub fn serve_echo<R: LocalRuntime>(runtime: R, listener: R::Listener) -> impl Future<Output = ()> {
-    // Opened with the listener, not at the first poll: by then the
-    // descriptors may be gone.
-    let spare = Spare::open();
+    let mut acceptor = Acceptor::new(runtime.clone(), listener);
     async move {
         loop {
-            let mut stream = match next_connection(&runtime, &listener, &spare).await {
+            let mut stream = match acceptor.next().await {
                 Accepted::Serve(stream) => stream,
                 Accepted::Refuse(..) => continue,
             };
@@ -204,106 +201,9 @@ pub fn serve_echo<R: LocalRuntime>(runtime: R, listener: R::Listener) -> impl Fu
     }
 }
 
-/// A connection a server took: to serve, or to refuse for the error its
-/// accept met first.
-enum Accepted<S> {
-    /// An ordinary connection.
-    Serve(S),
-    /// One taken with the spare descriptor, after `accept` failed for want
-    /// of descriptors.
-    Refuse(S, io::Error),
-}
-
-/// The next connection on `listener`, retrying a failed accept.
-///
-/// Out of file descriptors, the connection waiting in the backlog would
-/// wait there until its client timed out, holding the client's own
-/// descriptor all that time (in one process, the very one the server
-/// lacks). So the server frees its spare, takes that connection with it
-/// for a refusal, and opens the spare again once a descriptor is free;
-/// libuv and nginx do the same.
-async fn next_connection<R: LocalRuntime>(
-    runtime: &R,
-    listener: &R::Listener,
-    spare: &Spare,
-) -> Accepted<R::Stream> {
-    loop {
-        spare.reopen();
-        let error = match R::accept(listener).await {
-            Ok(stream) => return Accepted::Serve(stream),
-            Err(error) => error,
-        };
-        if is_out_of_descriptors(&error) && spare.free() {
-            if let Ok(stream) = R::accept(listener).await {
-                return Accepted::Refuse(stream, error);
-            }
-        } else {
-            pause_after(runtime, &error).await;
-        }
-    }
-}
-
-/// Whether `error` is `EMFILE` or `ENFILE`: no descriptor for this process,
-/// or for the system.
-fn is_out_of_descriptors(error: &io::Error) -> bool {
-    use rustix::io::Errno;
-    let errno = Errno::from_io_error(error);
-    errno == Some(Errno::MFILE) || errno == Some(Errno::NFILE)
-}
-
-/// The one file descriptor a server holds back (on `/dev/null`) to take a
-/// connection with when it has no other; shared with the task that
-/// refuses that connection, which opens it again when done.
-#[derive(Clone)]
-struct Spare(Rc<Cell<Option<std::fs::File>>>);
-
-impl Spare {
-    /// The spare, if a descriptor is free for it now.
-    fn open() -> Spare {
-        let spare = Spare(Rc::default());
-        spare.reopen();
-        spare
-    }
-
-    /// Opens the spare again if it was freed; while descriptors are short
-    /// this fails, and the next accept tries again.
-    fn reopen(&self) {
-        let held = self.0.take();
-        self.0
-            .set(held.or_else(|| std::fs::File::open("/dev/null").ok()));
-    }
-
-    /// Closes the spare, so that one accept can succeed: whether there was
-    /// one to close.
-    fn free(&self) -> bool {
-        self.0.take().is_some()
-    }
-}
-
 /// `error`, its message prefixed with `what` failed, its kind kept.
 fn labelled(what: &str, error: io::Error) -> io::Error {
     io::Error::new(error.kind(), format!("{what}: {error}"))
-}
-
-/// How long a server waits after an accept that failed for want of
-/// resources, with no spare descriptor to take the connection with,
-/// before it tries again (hyper's old accept loop waited 1 s).
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
-
-/// What a server does after a failed accept. A connection reset before it
-/// was taken is that client's problem, which it sees: the server goes on at
-/// once. Out of file descriptors (and its spare) or memory, it waits a
-/// little first: the connection left in the backlog keeps the listener
-/// ready, so retrying at once would spin the loop at full CPU until a
-/// descriptor comes free.
-async fn pause_after<R: LocalRuntime>(runtime: &R, error: &io::Error) {
-    use io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted};
-    if !matches!(
-        error.kind(),
-        ConnectionAborted | ConnectionReset | Interrupted
-    ) {
-        runtime.sleep(ACCEPT_BACKOFF).await;
-    }
 }
 
 /// A connection to an echo server on a runtime's reactor.

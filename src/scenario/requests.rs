@@ -71,8 +71,7 @@ impl Scenario for Requests {
                 ctx.event_loop(backend)?.run(Box::new(move |event_loop| {
                     Box::pin(main(event_loop, main_ctx, addr.ok_or(kind), count, failed))
                 }))?;
-                let failures = failures.take();
-                anyhow::ensure!(failures.is_empty(), "{}", failures.join("; "));
+                every_request_answered(failures.take())?;
             }
             IoStyle::Sequential => {
                 let addr = addr.expect("a server thread for blocking clients");
@@ -93,7 +92,7 @@ impl Scenario for Requests {
                 }
                 let results = jobs.join_all();
                 workers.join();
-                results.into_iter().collect::<anyhow::Result<()>>()?;
+                every_request_answered(results.into_iter().filter_map(Result::err).collect())?;
                 ctx.log("Main Ended");
             }
         }
@@ -124,6 +123,15 @@ pub fn expected_requests(count: usize, in_flight: usize) -> Expected {
         total: Some(total),
         value: None,
     }
+}
+
+/// Ok, or every request's failure, in one message: the first alone may
+/// not say why (a client refused by a server out of descriptors hears only
+/// a reset; the one that ran out first says so).
+fn every_request_answered(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
+    let reasons: Vec<String> = failures.iter().map(|error| format!("{error:#}")).collect();
+    anyhow::ensure!(reasons.is_empty(), "{}", reasons.join("; "));
+    Ok(())
 }
 
 /// Checks the response to request `k` and logs it, or says what is wrong.
@@ -164,15 +172,14 @@ async fn main(
     ctx: Ctx,
     addr: Result<SocketAddr, Server>,
     count: usize,
-    failures: Rc<RefCell<Vec<String>>>,
+    failures: Rc<RefCell<Vec<anyhow::Error>>>,
 ) {
     // Given an address, or the server to start here.
     let addr = match addr.or_else(|server| event_loop.serve(server)) {
         Ok(addr) => addr,
         Err(error) => {
-            return failures
-                .borrow_mut()
-                .push(format!("starting the server: {error}"))
+            let error = anyhow::Error::new(error).context("starting the server");
+            return failures.borrow_mut().push(error);
         }
     };
     ctx.log("Main started");
@@ -183,7 +190,7 @@ async fn main(
             ctx.log(format!("Request {k} sent"));
             let response = event_loop.http_get(addr, format!("/{k}")).await;
             if let Err(error) = check(&ctx, k, response) {
-                failures.borrow_mut().push(format!("{error:#}"));
+                failures.borrow_mut().push(error);
             }
         }) as _
     });

@@ -3,6 +3,7 @@
 //! 1, the JSON is complete and valid; Ctrl-C stops `compare` cleanly with
 //! what finished. Faults are injected through the `CONCUR_FAULT` test hook.
 
+use super::support::cells;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -39,12 +40,6 @@ fn report(path: &Path) -> serde_json::Value {
     );
     let text = std::fs::read_to_string(path).expect("the JSON was written");
     serde_json::from_str(&text).expect("the JSON is valid")
-}
-
-/// The first two cells of a table row, trimmed: its scenario and backend.
-fn cells(line: &str) -> Vec<&str> {
-    let cells = line.split(['│', '┆']).map(str::trim);
-    cells.filter(|cell| !cell.is_empty()).take(2).collect()
 }
 
 /// The (scenario, backend) pairs of a JSON array of runs.
@@ -267,111 +262,4 @@ fn a_timeout_is_kept_to_the_millisecond_not_to_a_polling_tick() {
         short.as_secs_f64() < 0.25 * long.as_secs_f64(),
         "1ms: {short:?}, 40ms: {long:?}"
     );
-}
-
-#[test]
-fn part_2_out_of_file_descriptors_is_a_failed_row_with_the_reason() {
-    // A real fault, not an injected one: the shell's open-file limit is set
-    // so low that part 2's sockets cannot all open, while part 1's gather
-    // needs none. Each request row fails with the OS's reason, fast (no
-    // server spinning on a refused accept, no client left in the backlog
-    // to time out: the server refuses it with its spare descriptor), and
-    // the gather still runs.
-    let concur = env!("CARGO_BIN_EXE_concur");
-    let script = format!(
-        "ulimit -n 16 && exec {concur} compare gather requests \
-         --backend minirt --backend threads --unit 5ms --timeout 30s"
-    );
-    let started = Instant::now();
-    let output = Command::new("bash")
-        .args(["-c", &script])
-        .env("CONCUR_PYTHON", "/python3-is-left-out-of-the-fault-tests")
-        .output()
-        .expect("bash starts");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
-    let row = |scenario: &str, backend: &str| {
-        let found = stdout.lines().find(|l| cells(l)[..] == [scenario, backend]);
-        found.unwrap_or_else(|| panic!("no {scenario} {backend} row in {stdout}"))
-    };
-    assert!(row("gather", "minirt").contains("yes"), "{stdout}");
-    for backend in ["minirt", "threads"] {
-        let failed = row("requests", backend);
-        assert!(failed.contains("FAILED"), "{failed}");
-        assert!(failed.contains("Too many open files"), "{failed}");
-    }
-    // Far inside the 30 s run timeout: the failure is seen, not waited out.
-    assert!(started.elapsed() < Duration::from_secs(25), "{stdout}");
-}
-
-/// Set in the child process of the test below, which runs in it.
-const OUT_OF_DESCRIPTORS: &str = "CONCUR_TEST_OUT_OF_DESCRIPTORS";
-
-#[test]
-fn a_server_out_of_descriptors_refuses_each_waiting_client_with_the_reason() {
-    // In a process of its own (this test binary again, with a small
-    // open-file limit), since it uses up every descriptor it has.
-    let this = std::env::current_exe().expect("the test binary");
-    let script = format!(
-        "ulimit -n 64 && exec {} --exact faults::out_of_descriptors_in_this_process \
-         --ignored --nocapture --test-threads 1",
-        this.display()
-    );
-    let output = Command::new("bash")
-        .args(["-c", &script])
-        .env(OUT_OF_DESCRIPTORS, "1")
-        .output()
-        .expect("bash starts");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}{stderr}");
-    assert!(stdout.contains("1 passed"), "{stdout}");
-}
-
-#[test]
-#[ignore = "run in a process of its own by the test above"]
-fn out_of_descriptors_in_this_process() {
-    use concur::backend::net::server::ServerThread;
-    use concur::model::io::Server;
-    use std::io::Write as _;
-    if std::env::var_os(OUT_OF_DESCRIPTORS).is_none() {
-        return;
-    }
-    let server = ServerThread::start(Server::Http {
-        delay: Duration::ZERO,
-        answer: |path| path.to_string(),
-    })
-    .expect("the server starts");
-    // Every descriptor is taken, then one is given back for a client to
-    // connect with: the server has none to accept it with but its spare.
-    let mut hoard = Vec::new();
-    while let Ok(file) = std::fs::File::open("/dev/null") {
-        hoard.push(file);
-    }
-    let get = |hoard: &mut Vec<std::fs::File>| {
-        drop(hoard.pop());
-        let mut client = std::net::TcpStream::connect(server.addr()).expect("connects");
-        client
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("a timeout");
-        client
-            .write_all(b"GET /1 HTTP/1.1\r\nhost: loopback\r\nconnection: close\r\n\r\n")
-            .expect("the request is sent");
-        let mut answer = String::new();
-        client
-            .read_to_string(&mut answer)
-            .expect("an answer, then the end");
-        (client, answer)
-    };
-    let started = Instant::now();
-    let (first, refused) = get(&mut hoard);
-    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
-    assert!(refused.contains("Too many open files"), "{refused}");
-    // With the first client's descriptor still held, the next is answered
-    // too (refused again, or served with the descriptor the refusal freed).
-    let (second, answered) = get(&mut hoard);
-    assert!(answered.starts_with("HTTP/1.1 "), "{answered}");
-    // At once, not after a timeout or a backoff each.
-    assert!(started.elapsed() < Duration::from_secs(5));
-    drop((first, second, hoard, server));
 }

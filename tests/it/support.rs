@@ -116,3 +116,9 @@ pub(crate) fn recorded(file: &str, backend: &str, metric: &str) -> f64 {
     let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     median(&json, backend, metric)
 }
+
+/// The first two cells of a table row, trimmed: its scenario and backend.
+pub(crate) fn cells(line: &str) -> Vec<&str> {
+    let cells = line.split(['│', '┆']).map(str::trim);
+    cells.filter(|cell| !cell.is_empty()).take(2).collect()
+}
