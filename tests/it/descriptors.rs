@@ -72,6 +72,22 @@ fn hoard_every_descriptor() -> Vec<std::fs::File> {
     std::iter::from_fn(|| std::fs::File::open("/dev/null").ok()).collect()
 }
 
+/// A connection to `addr`. A server that resets its backlog closes its
+/// listener and opens another at once, but a client on another thread can
+/// come in between and be refused: it tries again for a few seconds.
+fn connect_while_listening(addr: SocketAddr) -> TcpStream {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match TcpStream::connect(addr) {
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => {
+                assert!(Instant::now() < deadline, "not listening again: {error}");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            connected => return connected.expect("connects"),
+        }
+    }
+}
+
 /// A GET of `path` from `addr` with one descriptor given back from `hoard`
 /// for it: the connection, and what came back before the server closed it.
 fn get(
@@ -80,7 +96,7 @@ fn get(
     hoard: &mut Vec<std::fs::File>,
 ) -> (TcpStream, std::io::Result<String>) {
     drop(hoard.pop());
-    let mut client = TcpStream::connect(addr).expect("connects");
+    let mut client = connect_while_listening(addr);
     client
         .set_read_timeout(Some(Duration::from_secs(20)))
         .expect("a timeout");
