@@ -132,7 +132,8 @@ pub fn blocking_get(addr: SocketAddr, path: &str) -> anyhow::Result<Response> {
     let response = match agent.get(&format!("http://{addr}{path}")).call() {
         Ok(response) => response,
         Err(ureq::Error::Status(_, response)) => response,
-        Err(error) => return Err(anyhow::anyhow!("GET {path}: {error}")),
+        // Kept as the source, so that its own cause (an `io::Error`) can be found.
+        Err(error) => return Err(anyhow::Error::new(error).context(format!("GET {path}"))),
     };
     let status = response.status();
     let mut body = Vec::new();

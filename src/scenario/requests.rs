@@ -66,12 +66,12 @@ impl Scenario for Requests {
         let addr = server.as_ref().map(ServerThread::addr);
         match style {
             IoStyle::EventLoop => {
-                let (main_ctx, failures) = (ctx.clone(), Rc::new(RefCell::new(Vec::new())));
+                let (main_ctx, failures) = (ctx.clone(), Rc::default());
                 let failed = Rc::clone(&failures);
                 ctx.event_loop(backend)?.run(Box::new(move |event_loop| {
                     Box::pin(main(event_loop, main_ctx, addr.ok_or(kind), count, failed))
                 }))?;
-                every_request_answered(failures.take())?;
+                RefCell::<Failures>::take(&failures).into_result(count)?;
             }
             IoStyle::Sequential => {
                 let addr = addr.expect("a server thread for blocking clients");
@@ -88,11 +88,14 @@ impl Scenario for Requests {
                 let mut jobs = JobSet::new(workers.as_ref());
                 for k in 1..=count {
                     let ctx = ctx.clone();
-                    jobs.submit(move || fetch_blocking(&ctx, addr, k));
+                    jobs.submit(move || (k, fetch_blocking(&ctx, addr, k)));
                 }
                 let results = jobs.join_all();
                 workers.join();
-                every_request_answered(results.into_iter().filter_map(Result::err).collect())?;
+                let failed = results
+                    .into_iter()
+                    .filter_map(|(k, result)| Some((k, result.err()?)));
+                Failures::of_requests(failed.collect()).into_result(count)?;
                 ctx.log("Main Ended");
             }
         }
@@ -125,13 +128,58 @@ pub fn expected_requests(count: usize, in_flight: usize) -> Expected {
     }
 }
 
-/// Ok, or every request's failure, in one message: the first alone may
-/// not say why (a client refused by a server out of descriptors hears only
-/// a reset; the one that ran out first says so).
-fn every_request_answered(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
-    let reasons: Vec<String> = failures.iter().map(|error| format!("{error:#}")).collect();
-    anyhow::ensure!(reasons.is_empty(), "{}", reasons.join("; "));
-    Ok(())
+/// What went wrong in a run: its server, or some of its requests.
+#[derive(Default)]
+struct Failures {
+    /// The server could not start (on the loop under test).
+    server: Option<anyhow::Error>,
+    /// The requests that failed, by number, each with its error.
+    requests: Vec<(usize, anyhow::Error)>,
+}
+
+impl Failures {
+    /// The failures of these requests.
+    fn of_requests(requests: Vec<(usize, anyhow::Error)>) -> Self {
+        Failures {
+            server: None,
+            requests,
+        }
+    }
+
+    /// Ok if nothing failed; else one message that names every failed
+    /// request of `count`, grouped by why (the innermost cause). The first
+    /// alone may not say why: a client refused by a server out of
+    /// descriptors hears only a reset, while the one that ran out first
+    /// says so; and ten alike read as one.
+    fn into_result(self, count: usize) -> anyhow::Result<()> {
+        if let Some(error) = self.server {
+            return Err(error.context("starting the server"));
+        }
+        let mut requests = self.requests;
+        if requests.is_empty() {
+            return Ok(());
+        }
+        requests.sort_by_key(|(k, _)| *k);
+        let mut by_cause: Vec<(String, Vec<String>)> = Vec::new();
+        for (k, error) in &requests {
+            let cause = error.root_cause().to_string();
+            match by_cause.iter_mut().find(|(seen, _)| *seen == cause) {
+                Some((_, which)) => which.push(k.to_string()),
+                None => by_cause.push((cause, vec![k.to_string()])),
+            }
+        }
+        let groups = by_cause.iter().map(|(cause, which)| {
+            let noun = if which.len() == 1 {
+                "request"
+            } else {
+                "requests"
+            };
+            format!("{noun} {}: {cause}", which.join(", "))
+        });
+        let groups: Vec<String> = groups.collect();
+        let failed = requests.len();
+        anyhow::bail!("{failed} of {count} requests failed: {}", groups.join("; "))
+    }
 }
 
 /// Checks the response to request `k` and logs it, or says what is wrong.
@@ -141,12 +189,12 @@ fn check(ctx: &Ctx, k: usize, response: anyhow::Result<Response>) -> anyhow::Res
     // A refusal's body says why; anything else is summed up by its size.
     anyhow::ensure!(
         response.status != 503,
-        "request {k}: status 503: {}",
+        "status 503: {}",
         String::from_utf8_lossy(&response.body)
     );
     anyhow::ensure!(
         response.status == 200 && response.body == want.as_bytes(),
-        "request {k}: status {} and {} bytes, expected 200 and {want:?}",
+        "status {} and {} bytes, expected 200 and {want:?}",
         response.status,
         response.body.len()
     );
@@ -172,14 +220,14 @@ async fn main(
     ctx: Ctx,
     addr: Result<SocketAddr, Server>,
     count: usize,
-    failures: Rc<RefCell<Vec<anyhow::Error>>>,
+    failures: Rc<RefCell<Failures>>,
 ) {
     // Given an address, or the server to start here.
     let addr = match addr.or_else(|server| event_loop.serve(server)) {
         Ok(addr) => addr,
         Err(error) => {
-            let error = anyhow::Error::new(error).context("starting the server");
-            return failures.borrow_mut().push(error);
+            failures.borrow_mut().server = Some(error.into());
+            return;
         }
     };
     ctx.log("Main started");
@@ -190,10 +238,52 @@ async fn main(
             ctx.log(format!("Request {k} sent"));
             let response = event_loop.http_get(addr, format!("/{k}")).await;
             if let Err(error) = check(&ctx, k, response) {
-                failures.borrow_mut().push(error);
+                failures.borrow_mut().requests.push((k, error));
             }
         }) as _
     });
     gather(&*event_loop, requests).await;
     ctx.log("Main Ended");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Failures;
+    use anyhow::Context as _;
+    use std::io;
+
+    /// A failure like a client's: `GET /k`, caused by running out of descriptors.
+    fn out_of_descriptors(k: usize) -> (usize, anyhow::Error) {
+        let cause = io::Error::from_raw_os_error(24);
+        let error = Err::<(), _>(cause)
+            .context(format!("GET /{k}"))
+            .unwrap_err();
+        (k, error)
+    }
+
+    #[test]
+    fn failed_requests_are_grouped_by_their_innermost_cause_in_order() {
+        let refused = (2, anyhow::anyhow!("status 503: the server is out"));
+        let failures = vec![out_of_descriptors(3), refused, out_of_descriptors(1)];
+        let error = Failures::of_requests(failures).into_result(10).unwrap_err();
+        let emfile = io::Error::from_raw_os_error(24);
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "3 of 10 requests failed: requests 1, 3: {emfile}; \
+                 request 2: status 503: the server is out"
+            )
+        );
+    }
+
+    #[test]
+    fn no_failure_is_ok_and_a_server_that_did_not_start_says_so() {
+        assert!(Failures::default().into_result(10).is_ok());
+        let failures = Failures {
+            server: Some(anyhow::anyhow!("no listener")),
+            ..Failures::default()
+        };
+        let error = failures.into_result(10).unwrap_err();
+        assert_eq!(format!("{error:#}"), "starting the server: no listener");
+    }
 }
