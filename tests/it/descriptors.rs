@@ -67,6 +67,12 @@ fn alone_with_few_descriptors(helper: &str) {
     assert!(stdout.contains("1 passed"), "{stdout}");
 }
 
+/// Whether this is the child process `alone_with_few_descriptors` started
+/// (run anywhere else, a helper test does nothing).
+fn in_a_process_of_its_own() -> bool {
+    std::env::var_os(OUT_OF_DESCRIPTORS).is_some()
+}
+
 /// Every descriptor this process has left, held open.
 fn hoard_every_descriptor() -> Vec<std::fs::File> {
     std::iter::from_fn(|| std::fs::File::open("/dev/null").ok()).collect()
@@ -119,7 +125,7 @@ fn a_server_out_of_descriptors_refuses_each_waiting_client_with_the_reason() {
 fn refusals_in_this_process() {
     use concur::backend::net::server::ServerThread;
     use concur::model::io::Server;
-    if std::env::var_os(OUT_OF_DESCRIPTORS).is_none() {
+    if !in_a_process_of_its_own() {
         return;
     }
     let server = ServerThread::start(Server::Http {
@@ -157,7 +163,7 @@ fn resets_in_this_process() {
     use concur::backend::minirt::MinirtLoop;
     use concur::backend::net::serve_http;
     use std::sync::mpsc;
-    if std::env::var_os(OUT_OF_DESCRIPTORS).is_none() {
+    if !in_a_process_of_its_own() {
         return;
     }
     // The server starts with every descriptor taken, so its spare cannot

@@ -31,9 +31,10 @@ pub(super) enum Accepted<S> {
     Refuse(S, io::Error),
 }
 
-/// How long a server waits after an accept that failed for want of
-/// resources, with no spare descriptor to take the connection with,
-/// before it tries again (hyper's old accept loop waited 1 s).
+/// How long a server waits before it tries again, after an accept that
+/// failed for want of resources (with no spare to take the connection
+/// with), or a listener it could not open again (hyper's old accept loop
+/// waited 1 s).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// How long a server goes on without a descriptor or its spare before it
